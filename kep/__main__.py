@@ -1,0 +1,3 @@
+from kep.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,4 @@
+"""Plain REST access to the Kubernetes API. Knows nothing of dependency kinds.
+
+`requests` is imported only by kep.api.client, and only when an API kind is declared.
+"""

@@ -1,0 +1,47 @@
+"""API resources as plain values, and the pure functions that build their URL paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    group: str
+    """"" for the core group."""
+    version: str
+    plural: str
+    namespaced: bool = True
+    kind: str = ""
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """Name as RBAC messages print it: `endpointslices.discovery.k8s.io`, `pods`."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+
+PODS = Resource("", "v1", "pods", True, "Pod")
+ENDPOINTS = Resource("", "v1", "endpoints", True, "Endpoints")
+ENDPOINTSLICES = Resource("discovery.k8s.io", "v1", "endpointslices", True, "EndpointSlice")
+JOBS = Resource("batch", "v1", "jobs", True, "Job")
+DAEMONSETS = Resource("apps", "v1", "daemonsets", True, "DaemonSet")
+
+
+def group_version_path(api_version: str) -> str:
+    """Discovery path of a group/version: `/api/v1` for core, else `/apis/<g>/<v>`."""
+    return f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+
+
+def resource_path(resource: Resource, namespace: str | None = None, name: str | None = None) -> str:
+    """`/api/v1/namespaces/ns/pods/name`; namespace is ignored for cluster-scoped resources."""
+    path = group_version_path(resource.api_version)
+    if resource.namespaced and namespace:
+        path += f"/namespaces/{namespace}"
+    path += f"/{resource.plural}"
+    if name:
+        path += f"/{name}"
+    return path

@@ -1,0 +1,33 @@
+"""Typed errors whose str() is the line the user reads."""
+
+
+class KepError(Exception):
+    """Base class: cli.main maps each subclass to one exit code."""
+
+
+class ConfigError(KepError):
+    """Bad configuration; carries every problem found, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class CommandError(KepError):
+    """The command could not be exec'd; code is 126 or 127."""
+
+    def __init__(self, message: str, code: int) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class DependencyFailed(KepError):
+    """A dependency reached a state it will not recover from (opt-in, e.g. a failed job)."""
+
+
+class Terminated(KepError):
+    """A terminating signal arrived while waiting."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"terminated by signal {signum}")

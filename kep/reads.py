@@ -1,0 +1,53 @@
+"""What a kind asks to read (a Query) and what the engine saw (an Observation).
+
+Queries are values: the engine de-duplicates them across dependencies so one
+list or watch serves every dependency that needs the same collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kep.api.errors import ApiError
+from kep.api.resources import Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A get (name set), a list (name unset, optional label selector), or, with
+    `discovery` set, the APIResourceList of group/version `discovery`."""
+
+    resource: Resource | None = None
+    namespace: str | None = None
+    name: str | None = None
+    label_selector: str | None = None
+    discovery: str | None = None
+
+    @property
+    def is_get(self) -> bool:
+        return self.name is not None or self.discovery is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """The latest result of a query: objects (a get gives 0 or 1; 404 gives 0), or an error."""
+
+    objects: tuple[dict[str, Any], ...] = ()
+    error: ApiError | None = None
+
+
+Seen = Mapping[Query, Observation]
+
+
+def dig(obj: Any, *path: str | int, default: Any = None) -> Any:
+    """Walk nested dicts/lists; `default` when any step is missing or of the wrong type."""
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(obj, list) or not -len(obj) <= step < len(obj):
+                return default
+        elif not isinstance(obj, dict) or step not in obj:
+            return default
+        obj = obj[step]
+    return obj

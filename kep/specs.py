@@ -1,0 +1,170 @@
+"""Typed dependency specs: what envparse produces and what kinds consume.
+
+Each spec's str() is the reference's wording (people grep logs for it).
+Specs are hashable values so the engine can key state by them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Labels = tuple[tuple[str, str], ...]
+"""Label map as sorted (key, value) pairs, hashable."""
+
+PathPart = str | int
+"""One step of a field path: a map key or a list index."""
+
+
+def format_labels(labels: Labels) -> str:
+    """Go's fmt of a map[string]string, keys sorted: map[k1:v1 k2:v2]."""
+    return "map[" + " ".join(f"{k}:{v}" for k, v in labels) + "]"
+
+
+def selector_of(labels: Labels) -> str:
+    """Equality label selector string, as the API server takes it."""
+    return ",".join(f"{k}={v}" for k, v in labels)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"Service {self.name} in namespace {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A container of kep's own pod (read from POD_NAME in the own namespace)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"Container {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSet:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"Daemonset {self.name} in namespace {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A job by name, or every job matching labels (exactly one of the two is set)."""
+
+    namespace: str
+    name: str = ""
+    labels: Labels = ()
+
+    def __str__(self) -> str:
+        if self.name:
+            return f"Job {self.name} in namespace {self.namespace}"
+        return f"Jobs with labels {format_labels(self.labels)} in namespace {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    namespace: str
+    labels: Labels
+    require_same_node: bool = False
+
+    def __str__(self) -> str:
+        where = "Pod on same host" if self.require_same_node else "Pod"
+        return f"{where} with labels {format_labels(self.labels)} in namespace {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCheck:
+    """A field of a resource that must equal `value` (compared as JSON text)."""
+
+    key: str
+    """The key as the user wrote it, for messages."""
+    path: tuple[PathPart, ...]
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionCheck:
+    type: str
+    status: str = "True"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomResource:
+    """Any API object (CRD or built-in) found by discovery of apiVersion + kind."""
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    fields: tuple[FieldCheck, ...] = ()
+    conditions: tuple[ConditionCheck, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def version(self) -> str:
+        return self.api_version.rpartition("/")[2]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} ({self.api_version}) in namespace {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class Socket:
+    path: str
+
+    def __str__(self) -> str:
+        return f"Socket {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A config file rendered from /configmaps/<basename>/<basename>."""
+
+    path: str
+
+    def __str__(self) -> str:
+        return f"Config {self.path}"
+
+
+Spec = Service | Container | DaemonSet | Job | Pod | CustomResource | Socket | Config
+
+API_SPECS = (Service, Container, DaemonSet, Job, Pod, CustomResource)
+"""Spec types that need the Kubernetes API (socket and config are local)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Knobs and common environment, validated."""
+
+    namespace: str = "default"
+    pod_name: str = ""
+    interface_name: str = ""
+    interval: float = 2.0
+    timeout: float = 0.0
+    progress_interval: float = 30.0
+    fail_on_job_failure: bool = False
+    configmaps_dir: str = "/configmaps"
+    command: tuple[str, ...] = ()
+    """From COMMAND; arguments after `--` win over it (decided in cli)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything parsed from the environment."""
+
+    specs: tuple[Spec, ...]
+    settings: Settings
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def needs_api(self) -> bool:
+        return any(isinstance(s, API_SPECS) for s in self.specs)
