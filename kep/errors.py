@@ -31,3 +31,11 @@ class Terminated(KepError):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(f"terminated by signal {signum}")
+
+
+class TimedOut(KepError):
+    """KEP_TIMEOUT ran out; one line per dependency still unmet."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))

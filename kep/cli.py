@@ -1,0 +1,168 @@
+"""kep's command line: argv and the environment in, an exec or an exit code out.
+
+The only place that prints errors and chooses exit codes (see kep.exitcodes).
+Steps, as tini's main: arguments, environment, signals, wait, hand-off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from kep import __version__, envparse, log as logsetup, process
+from kep.errors import CommandError, ConfigError, DependencyFailed, Terminated, TimedOut
+from kep.exitcodes import ExitCode
+from kep.specs import Plan
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Wait until every dependency declared in DEPENDENCY_* environment variables is
+met, then replace this process with COMMAND (same PID, same environment).
+A drop-in replacement for kubernetes-entrypoint: same variables, same meaning.
+"""
+
+EPILOG = """\
+dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
+  DEPENDENCY_SERVICE        services with at least one ready endpoint
+  DEPENDENCY_CONTAINER      containers of this pod that are ready (needs POD_NAME)
+  DEPENDENCY_DAEMONSET      daemonsets whose pod on this node is ready (needs POD_NAME)
+  DEPENDENCY_JOBS           jobs that have succeeded
+  DEPENDENCY_JOBS_JSON      [{"name": N} | {"labels": {K: V}}, "namespace"?]; wins over DEPENDENCY_JOBS
+  DEPENDENCY_POD_JSON       [{"labels": {K: V}, "namespace"?, "requireSameNode"?: bool}] (needs POD_NAME)
+  DEPENDENCY_CUSTOM_RESOURCE
+                            [{"apiVersion", "kind", "name", "namespace"?,
+                              "fields"?: [{"key", "value"}], "conditions"?: [{"type", "status"?}]}]
+  DEPENDENCY_SOCKET         paths that must exist (stat)
+  DEPENDENCY_CONFIG         paths rendered from /configmaps/<name>/<name>, filling
+                            {{ .IP }} {{ .IP_ERLANG }} {{ .HOSTNAME }} (needs INTERFACE_NAME)
+
+environment:
+  COMMAND                   the command, split on whitespace (arguments after -- win)
+  NAMESPACE                 namespace of items without one (default: the service
+                            account's namespace file, else "default")
+  POD_NAME                  this pod's name (downward API: metadata.name)
+  INTERFACE_NAME            interface whose IPv4 address fills {{ .IP }}
+  KUBERNETES_SERVICE_HOST/PORT, KEP_SERVICE_ACCOUNT_DIR
+                            in-cluster API access (service-account token and CA;
+                            default dir /var/run/secrets/kubernetes.io/serviceaccount)
+  KUBECONFIG                kubeconfig used outside a cluster (else ~/.kube/config)
+
+knobs:
+  KEP_INTERVAL              seconds between re-checks (default 2)
+  KEP_TIMEOUT               give up after this many seconds (default 0: wait forever)
+  KEP_PROGRESS_INTERVAL     seconds between "still waiting" summaries (default 30)
+  KEP_FAIL_ON_JOB_FAILURE   1: exit 3 at once when a job has failed (default 0: keep waiting)
+  KEP_CONFIGMAPS_DIR        root of config templates (default /configmaps)
+  KEP_DEBUG                 1: log debug lines and tracebacks of internal errors
+
+exit codes:
+  0    all dependencies met and no command given (init container)
+  1    internal error
+  2    configuration or usage error (nothing was started)
+  3    a dependency failed (KEP_FAIL_ON_JOB_FAILURE=1)
+  124  KEP_TIMEOUT ran out
+  126  the command is not executable
+  127  the command was not found
+  128+n  killed by signal n while waiting (143 for SIGTERM)
+  otherwise, once the command runs, its own exit code
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see kep --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kep",
+        usage="kep [--help] [--version] [--] [COMMAND [ARG ...]]",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kep {__version__}")
+    parser.add_argument("command", nargs="*", help="the command to exec (wins over COMMAND)")
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command given on the command line: everything after `--`, else the positionals."""
+    argv = list(argv)
+    if "--" in argv:
+        cut = argv.index("--")
+        options, command = argv[:cut], argv[cut + 1:]
+    else:
+        options, command = argv, []
+    parsed = _parser().parse_args(options)
+    return tuple(command or parsed.command)
+
+
+def _default_namespace(env: Mapping[str, str]) -> str:
+    if env.get("NAMESPACE", "").strip():
+        return env["NAMESPACE"].strip()
+    return "default"
+
+
+def _open_source(plan: Plan, env: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    """Only an API dependency brings in the client (and `requests`)."""
+    if not plan.needs_api:
+        return None
+    raise ConfigError(["kep: API dependencies are not supported yet"])
+
+
+def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    command = parse_args(argv)
+    plan = envparse.parse(env, _default_namespace(env))
+    for warning in plan.warnings:
+        log.warning("%s", warning)
+    command = command or plan.settings.command
+    process.trap_terminating_signals()
+    from kep.engine.engine import Engine
+
+    Engine(plan.specs, plan.settings, open_source=_open_source(plan, env)).run()
+    if not command:
+        log.info("All dependencies are resolved; no command given, exiting.")
+        return ExitCode.OK
+    log.info("All dependencies are resolved; executing %s", command[0])
+    process.exec_command(command, env)
+    return ExitCode.INTERNAL  # not reached: exec_command returns only by raising
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    debug = env.get("KEP_DEBUG", "") not in ("", "0")
+    logsetup.configure(debug=debug)
+    try:
+        return run(sys.argv[1:] if argv is None else argv, env)
+    except UsageError as exc:
+        log.error("usage: %s", exc)
+        return ExitCode.CONFIG
+    except ConfigError as exc:
+        for problem in exc.problems:
+            log.error("%s", problem)
+        return ExitCode.CONFIG
+    except TimedOut as exc:
+        for line in exc.lines:
+            log.error("%s", line)
+        return ExitCode.TIMEOUT
+    except DependencyFailed as exc:
+        log.error("dependency failed: %s", exc)
+        return ExitCode.DEPENDENCY_FAILED
+    except CommandError as exc:
+        log.error("%s", exc)
+        return exc.code
+    except Terminated as exc:
+        log.warning("Terminated by signal %d while waiting; nothing was started.", exc.signum)
+        return ExitCode.SIGNAL_BASE + exc.signum
+    except Exception as exc:  # the one edge where anything is caught: no traceback unless asked
+        log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=debug)
+        return ExitCode.INTERNAL

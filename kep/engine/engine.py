@@ -1,0 +1,156 @@
+"""The engine: check every dependency at once, re-check until all are met at the same time.
+
+Sources (pollers, later watches) run on daemon threads and feed one inbox;
+the main thread owns `seen`, the verdicts, the deadline and the signals, so
+a SIGTERM interrupts the wait at once. Evaluation is level-driven: every
+verdict is recomputed from the latest observations, so a dependency that
+flips met -> unmet -> met cannot trigger an early exec.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from kep.errors import DependencyFailed, TimedOut
+from kep.engine.report import Reporter
+from kep.kinds import API_KINDS, LOCAL_KINDS
+from kep.reads import Observation, Query
+from kep.specs import Settings, Socket, Spec
+from kep.verdict import State, Verdict, pending
+
+log = logging.getLogger(__name__)
+
+
+class Source(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+OpenSource = Callable[[Query, Callable[[Query, Observation], None]], Source]
+"""Makes the source that keeps one query's observation fresh (poll or watch)."""
+
+_RECHECK_WHEN_MET = (Socket,)
+"""Local kinds re-checked after they are met (a socket can vanish; a rendered config stays)."""
+
+
+class Engine:
+    def __init__(
+        self,
+        specs: tuple[Spec, ...],
+        settings: Settings,
+        open_source: OpenSource | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        inbox: "queue.Queue[tuple[Query, Observation]] | None" = None,
+    ) -> None:
+        self.specs = specs
+        self.settings = settings
+        self._open_source = open_source
+        self._clock = clock
+        self._inbox: queue.Queue[tuple[Query, Observation]] = inbox or queue.Queue()
+        self._seen: dict[Query, Observation] = {}
+        self._sources: dict[Query, Source] = {}
+        self._local: dict[Spec, Verdict] = {}
+        self._local_checked_at = float("-inf")
+
+    def run(self) -> dict[Spec, Verdict]:
+        """Return when every dependency is met; raise TimedOut or DependencyFailed otherwise."""
+        start = self._clock()
+        deadline = start + self.settings.timeout if self.settings.timeout > 0 else None
+        reporter = Reporter(self.specs, self.settings.progress_interval, start)
+        try:
+            while True:
+                now = self._clock()
+                if now >= self._local_checked_at + self.settings.interval:
+                    self._check_local(now)
+                self._sync_sources()
+                verdicts = self._verdicts()
+                if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:
+                    self._check_local(now)
+                    verdicts = self._verdicts()
+                reporter.update(verdicts, now)
+                if all(v.is_met for v in verdicts.values()):
+                    return verdicts
+                self._raise_if_failed(verdicts)
+                if deadline is not None and now >= deadline:
+                    raise TimedOut([
+                        f"timed out after {self.settings.timeout:g}s: {line}"
+                        for line in reporter.unmet_lines(verdicts)
+                    ])
+                wake = min(t for t in (self._next_local_check(), reporter.next_summary, deadline) if t is not None)
+                self._wait(max(0.0, wake - self._clock()))
+        finally:
+            for source in self._sources.values():
+                source.stop()
+
+    def _wait(self, timeout: float) -> None:
+        try:
+            query, observation = self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self._seen[query] = observation
+        while True:
+            try:
+                query, observation = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._seen[query] = observation
+
+    def _emit(self, query: Query, observation: Observation) -> None:
+        self._inbox.put((query, observation))
+
+    def _next_local_check(self) -> float | None:
+        if any(isinstance(s, _RECHECK_WHEN_MET) or not v.is_met for s, v in self._local.items()):
+            return self._local_checked_at + self.settings.interval
+        return None
+
+    def _check_local(self, now: float) -> None:
+        for spec in self.specs:
+            kind = LOCAL_KINDS.get(type(spec))
+            if kind is None:
+                continue
+            before = self._local.get(spec)
+            if before is None or not before.is_met or isinstance(spec, _RECHECK_WHEN_MET):
+                self._local[spec] = kind.check(spec, self.settings)
+        self._local_checked_at = now
+
+    def _wanted(self) -> set[Query]:
+        wanted: set[Query] = set()
+        for spec in self.specs:
+            kind = API_KINDS.get(type(spec))
+            if kind is not None:
+                wanted.update(kind.queries(spec, self.settings, self._seen))
+        return wanted
+
+    def _sync_sources(self) -> None:
+        """One source per distinct query, shared by every dependency that needs it;
+        a query no longer asked for stops, but its last observation is kept."""
+        wanted = self._wanted()
+        for query in wanted - self._sources.keys():
+            if self._open_source is None:
+                raise RuntimeError("an API dependency needs a source")
+            source = self._open_source(query, self._emit)
+            self._sources[query] = source
+            source.start()
+        for query in self._sources.keys() - wanted:
+            self._sources.pop(query).stop()
+
+    def _verdicts(self) -> dict[Spec, Verdict]:
+        verdicts: dict[Spec, Verdict] = {}
+        for spec in self.specs:
+            kind = API_KINDS.get(type(spec))
+            if kind is not None:
+                verdicts[spec] = kind.evaluate(spec, self.settings, self._seen)
+            else:
+                verdicts[spec] = self._local.get(spec) or pending("not checked yet")
+        return verdicts
+
+    def _raise_if_failed(self, verdicts: dict[Spec, Verdict]) -> None:
+        if not self.settings.fail_on_job_failure:
+            return
+        for spec, verdict in verdicts.items():
+            if verdict.state is State.FAILED:
+                raise DependencyFailed(f"{spec}: {verdict.reason}")

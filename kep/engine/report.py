@@ -1,0 +1,62 @@
+"""What kep tells the user while it waits: each change once, and a periodic summary.
+
+A dependency that stays unmet is not logged every interval: its first reason,
+any change of reason, and a one-line summary of everything pending every
+progress interval.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from kep.specs import Spec
+from kep.verdict import State, Verdict
+
+log = logging.getLogger(__name__)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f}s" if value >= 10 else f"{value:.1f}s"
+
+
+class Reporter:
+    def __init__(self, specs: tuple[Spec, ...], progress_interval: float, start: float) -> None:
+        self._specs = specs
+        self._last: dict[Spec, Verdict] = {}
+        self._start = start
+        self._interval = progress_interval
+        self.next_summary = start + progress_interval
+        for spec in specs:
+            log.info("Resolving %s", spec)
+
+    def update(self, verdicts: Mapping[Spec, Verdict], now: float) -> None:
+        for spec in self._specs:
+            verdict = verdicts[spec]
+            before = self._last.get(spec)
+            if verdict == before:
+                continue
+            self._last[spec] = verdict
+            if verdict.state is State.MET:
+                log.info("Dependency %s is resolved.", spec)
+            elif verdict.state is State.FAILED:
+                log.warning("Resolving dependency %s failed: %s .", spec, verdict.reason)
+            elif before is not None and before.state is State.MET:
+                log.warning("Dependency %s is no longer resolved: %s", spec, verdict.reason)
+            else:
+                log.info("Waiting for %s: %s", spec, verdict.reason)
+        if now >= self.next_summary:
+            self._summarize(verdicts, now)
+            while self.next_summary <= now:
+                self.next_summary += self._interval
+
+    def unmet_lines(self, verdicts: Mapping[Spec, Verdict]) -> list[str]:
+        return [f"{spec}: {verdicts[spec].reason}" for spec in self._specs if not verdicts[spec].is_met]
+
+    def _summarize(self, verdicts: Mapping[Spec, Verdict], now: float) -> None:
+        unmet = self.unmet_lines(verdicts)
+        if unmet:
+            log.info(
+                "Still waiting after %s for %d of %d dependencies: %s",
+                _seconds(now - self._start), len(unmet), len(self._specs), "; ".join(unmet),
+            )

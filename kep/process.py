@@ -1,0 +1,51 @@
+"""Signals while waiting, and the hand-off: kep replaces itself with the command.
+
+Like tini and dumb-init: a terminating signal while waiting ends kep with
+128+n and starts nothing; before exec, signal state is given back to the
+defaults the command expects (Python ignores SIGPIPE and SIGXFSZ, and
+ignored signals survive exec).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from collections.abc import Mapping, Sequence
+from types import FrameType
+
+from kep.errors import CommandError, Terminated
+
+TERMINATING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+def trap_terminating_signals() -> None:
+    """Turn SIGTERM/SIGINT/SIGHUP into Terminated in the main thread (also as PID 1,
+    where the kernel gives a process no default action for them)."""
+    for signum in TERMINATING:
+        signal.signal(signum, _terminate)
+
+
+def restore_signals() -> None:
+    for signum in (*TERMINATING, signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def exec_command(argv: Sequence[str], env: Mapping[str, str]) -> None:
+    """Never returns on success (same PID, the given environment); raises CommandError."""
+    restore_signals()
+    try:
+        os.execvpe(argv[0], list(argv), dict(env))
+    except FileNotFoundError:
+        raise CommandError(f"command not found: {argv[0]}", 127) from None
+    except PermissionError:
+        raise CommandError(f"command not executable: {argv[0]}: permission denied", 126) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            raise CommandError(f"command not found: {argv[0]}", 127) from None
+        raise CommandError(f"cannot execute {argv[0]}: {exc.strerror}", 126) from None
