@@ -1,0 +1,241 @@
+"""Engine rules, on a fake clock and a scripted inbox: no sleeps, no threads."""
+
+from __future__ import annotations
+
+import logging
+import queue
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+
+from kep.engine.engine import Engine
+from kep.errors import DependencyFailed, TimedOut
+from kep.kinds import API_KINDS, LOCAL_KINDS
+from kep.reads import Observation, Query
+from kep.specs import Settings
+from kep.verdict import Verdict, failed, met, pending
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ScriptedInbox:
+    """Delivers (time, query, observation) items when the fake time reaches them."""
+
+    def __init__(self, clock: FakeClock, script: list[tuple[float, Query, Observation]] = ()) -> None:
+        self.clock = clock
+        self.script = sorted(script, key=lambda item: item[0])
+        self.waits: list[float] = []
+
+    def put(self, item: tuple[Query, Observation]) -> None:
+        self.script.insert(0, (self.clock.now, *item))
+
+    def get(self, timeout: float) -> tuple[Query, Observation]:
+        self.waits.append(timeout)
+        if self.script and self.script[0][0] <= self.clock.now + timeout:
+            when, query, observation = self.script.pop(0)
+            self.clock.now = max(self.clock.now, when)
+            return query, observation
+        self.clock.now += timeout
+        raise queue.Empty
+
+    def get_nowait(self) -> tuple[Query, Observation]:
+        if self.script and self.script[0][0] <= self.clock.now:
+            _, query, observation = self.script.pop(0)
+            return query, observation
+        raise queue.Empty
+
+
+@dataclass(frozen=True)
+class Local:
+    name: str
+
+
+@dataclass(frozen=True)
+class Remote:
+    name: str
+    query: Query
+
+
+class LocalKind:
+    """A local kind whose verdict is scripted by time."""
+
+    def __init__(self, clock: FakeClock, met_at: dict[str, float]) -> None:
+        self.clock = clock
+        self.met_at = met_at
+        self.checks: list[tuple[str, float]] = []
+
+    def check(self, spec: Local, settings: Settings) -> Verdict:
+        self.checks.append((spec.name, self.clock.now))
+        if self.clock.now >= self.met_at.get(spec.name, float("inf")):
+            return met()
+        return pending(f"{spec.name} not there")
+
+
+def remote_evaluate(spec: Remote, settings: Settings, seen) -> Verdict:
+    observation = seen.get(spec.query)
+    if observation is None:
+        return pending("waiting for first read")
+    state = observation.objects[0]["state"] if observation.objects else "missing"
+    return {"met": met(), "failed": failed(f"{spec.name} failed")}.get(state, pending(f"{spec.name} is {state}"))
+
+
+REMOTE_KIND = SimpleNamespace(queries=lambda spec, settings, seen: (spec.query,), evaluate=remote_evaluate)
+
+
+class FakeSource:
+    opened: list[Query] = []
+
+    def __init__(self, query: Query, emit) -> None:
+        self.query = query
+        self.stopped = False
+        FakeSource.opened.append(query)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.fixture
+def world(monkeypatch):
+    clock = FakeClock()
+    FakeSource.opened = []
+    monkeypatch.setitem(API_KINDS, Remote, REMOTE_KIND)
+    return clock
+
+
+def q(name: str) -> Query:
+    return Query(namespace="ns", name=name)
+
+
+def obs(state: str) -> Observation:
+    return Observation(objects=({"state": state},))
+
+
+def engine(clock, specs, script=(), **settings) -> tuple[Engine, ScriptedInbox]:
+    inbox = ScriptedInbox(clock, list(script))
+    return Engine(tuple(specs), Settings(**settings), open_source=FakeSource, clock=clock, inbox=inbox), inbox
+
+
+def test_all_met_at_start_returns_without_waiting(world, monkeypatch):
+    kind = LocalKind(world, {"a": 0})
+    monkeypatch.setitem(LOCAL_KINDS, Local, kind)
+    eng, inbox = engine(world, [Local("a")])
+    eng.run()
+    assert inbox.waits == [] and world.now == 0
+
+
+def test_unmet_local_dependency_is_rechecked_every_interval_and_nothing_sleeps_after(world, monkeypatch):
+    kind = LocalKind(world, {"a": 5})
+    monkeypatch.setitem(LOCAL_KINDS, Local, kind)
+    eng, _ = engine(world, [Local("a")], interval=2)
+    eng.run()
+    assert [t for _, t in kind.checks] == [0, 2, 4, 6]
+    assert world.now == 6
+
+
+def test_timeout_raises_with_one_line_per_unmet_dependency(world, monkeypatch):
+    monkeypatch.setitem(LOCAL_KINDS, Local, LocalKind(world, {"b": 0}))
+    eng, _ = engine(world, [Local("a"), Local("b"), Remote("r", q("r"))], interval=2, timeout=5)
+    with pytest.raises(TimedOut) as caught:
+        eng.run()
+    assert world.now == 5
+    assert caught.value.lines == [
+        "timed out after 5s: Local(name='a'): a not there",
+        "timed out after 5s: Remote(name='r', query=" + repr(q("r")) + "): waiting for first read",
+    ]
+
+
+def test_api_dependency_is_met_when_its_observation_arrives(world):
+    eng, _ = engine(world, [Remote("r", q("r"))], [(1.0, q("r"), obs("pending")), (3.5, q("r"), obs("met"))])
+    eng.run()
+    assert world.now == 3.5
+
+
+def test_dependencies_needing_the_same_query_share_one_source(world):
+    shared = q("shared")
+    eng, _ = engine(world, [Remote("a", shared), Remote("b", shared), Remote("c", q("c"))],
+                    [(0.1, shared, obs("met")), (0.2, q("c"), obs("met"))])
+    eng.run()
+    assert sorted(FakeSource.opened, key=str) == sorted([shared, q("c")], key=str)
+
+
+def test_flip_met_unmet_met_does_not_exec_early(world):
+    """kep returns only when ALL are met at the same time, with the latest data."""
+    a, b = q("a"), q("b")
+    eng, _ = engine(world, [Remote("a", a), Remote("b", b)], [
+        (1, a, obs("met")),
+        (2, a, obs("pending")),
+        (3, b, obs("met")),
+        (4, a, obs("met")),
+    ])
+    eng.run()
+    assert world.now == 4
+
+
+def test_failed_dependency_keeps_waiting_by_default(world):
+    eng, _ = engine(world, [Remote("j", q("j"))], [(1, q("j"), obs("failed")), (9, q("j"), obs("met"))])
+    eng.run()
+    assert world.now == 9
+
+
+def test_failed_dependency_ends_the_wait_when_asked(world):
+    eng, _ = engine(world, [Remote("j", q("j"))], [(1, q("j"), obs("failed"))], fail_on_job_failure=True)
+    with pytest.raises(DependencyFailed, match="j failed"):
+        eng.run()
+    assert world.now == 1
+
+
+def test_reason_changes_are_logged_once_and_pending_is_summarized_periodically(world, caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    r = q("r")
+    eng, _ = engine(world, [Remote("r", r)],
+                    [(1, r, obs("starting")), (2, r, obs("starting")), (3, r, obs("starting")),
+                     (40, r, obs("booting")), (70, r, obs("met"))],
+                    progress_interval=30)
+    eng.run()
+    messages = [rec.getMessage() for rec in caplog.records]
+    assert sum("r is starting" in m and m.startswith("Waiting for") for m in messages) == 1
+    assert sum(m.startswith("Waiting for") and "r is booting" in m for m in messages) == 1
+    summaries = [m for m in messages if m.startswith("Still waiting")]
+    assert len(summaries) == 2  # at 30 s and 60 s
+    assert "1 of 1 dependencies" in summaries[0] and "r is starting" in summaries[0]
+    assert messages[-1].startswith("Dependency Remote(name='r'")
+
+
+def test_met_dependency_that_becomes_unmet_is_logged(world, caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    a, b = q("a"), q("b")
+    eng, _ = engine(world, [Remote("a", a), Remote("b", b)],
+                    [(1, a, obs("met")), (2, a, obs("gone")), (3, a, obs("met")), (3, b, obs("met"))])
+    eng.run()
+    assert any("is no longer resolved: a is gone" in rec.getMessage() for rec in caplog.records)
+
+
+def test_query_no_longer_wanted_stops_its_source_but_keeps_observation(world, monkeypatch):
+    first, second = q("first"), q("second")
+
+    def queries(spec, settings, seen):
+        return (second,) if first in seen else (first,)
+
+    def evaluate(spec, settings, seen):
+        return met() if first in seen and second in seen else pending("not yet")
+
+    monkeypatch.setitem(API_KINDS, Remote, SimpleNamespace(queries=queries, evaluate=evaluate))
+    sources: dict[Query, FakeSource] = {}
+
+    def open_source(query, emit):
+        sources[query] = FakeSource(query, emit)
+        return sources[query]
+
+    inbox = ScriptedInbox(world, [(1, first, obs("x")), (2, second, obs("y"))])
+    Engine((Remote("r", first),), Settings(), open_source=open_source, clock=world, inbox=inbox).run()
+    assert sources[first].stopped and sources[second].stopped
