@@ -1,0 +1,125 @@
+"""Pod kind: a pod with the item's labels is Ready, optionally on this node (reference: dependencies/pod)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kep.api.errors import ServerError
+from kep.api.resources import PODS
+from kep.kinds import pod as pod_kind
+from kep.reads import Observation, Query
+from kep.specs import Pod
+from kep.verdict import State
+from tests.factories import pod
+from tests.kinds import SETTINGS, failing, listed, not_found, settle
+
+HERE, THERE = "127.0.0.1", "10.0.0.1"
+LABELS = (("application", "nova"), ("component", "api"))
+SAME_NODE = Pod("openstack", LABELS, require_same_node=True)
+ANY_NODE = Pod("openstack", LABELS, require_same_node=False)
+OWN = Query(PODS, "ns", name="me")
+LIST = Query(PODS, "openstack", label_selector="application=nova,component=api")
+MATCHING = "map[application:nova component:api] in namespace openstack"
+
+ME = listed(pod("me", "ns", host_ip=HERE))
+READY_HERE = pod("ready-here", "openstack", host_ip=HERE, ready=True)
+NOT_READY_HERE = pod("not-ready-here", "openstack", host_ip=HERE, ready=False)
+READY_THERE = pod("ready-there", "openstack", host_ip=THERE, ready=True)
+NOT_READY_THERE = pod("not-ready-there", "openstack", host_ip=THERE, ready=False)
+
+
+def test_pod_lists_with_equality_selector_and_reads_own_pod_only_for_same_node() -> None:
+    assert pod_kind.queries(ANY_NODE, SETTINGS, {}) == (LIST,)
+    assert pod_kind.queries(SAME_NODE, SETTINGS, {}) == (OWN, LIST)
+
+
+CASES = [
+    # --- the reference's scenarios (pod_test.go + mocks/pod.go) ---
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed(READY_HERE, NOT_READY_THERE)},
+        State.MET, f"pods matching {MATCHING}: ready-here is ready",
+        id="met_when_matching_pod_ready_on_same_host",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed(NOT_READY_HERE, READY_HERE)},
+        State.MET, f"pods matching {MATCHING}: ready-here is ready",
+        id="met_when_some_matching_pods_ready_on_same_host",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed(NOT_READY_HERE)},
+        State.PENDING, f"pods matching {MATCHING}: 1 on this node (hostIP 127.0.0.1), none ready",
+        id="pending_when_matching_pod_not_ready_on_same_host",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed(NOT_READY_HERE, READY_THERE)},
+        State.PENDING, f"pods matching {MATCHING}: 1 on this node (hostIP 127.0.0.1), none ready",
+        id="pending_when_only_a_pod_on_another_host_is_ready",
+    ),
+    pytest.param(
+        ANY_NODE, {"pods": listed(NOT_READY_HERE, READY_THERE)},
+        State.MET, f"pods matching {MATCHING}: ready-there is ready",
+        id="met_by_a_pod_on_another_host_without_require_same_node",
+    ),
+    pytest.param(
+        ANY_NODE, {"pods": listed(NOT_READY_THERE)},
+        State.PENDING, f"pods matching {MATCHING}: 1 listed, none ready",
+        id="pending_when_no_matching_pod_ready_without_require_same_node",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed()},
+        State.PENDING, f"no pods match {MATCHING}",
+        id="pending_when_no_pods_match",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": failing(ServerError(verb="list", resource="pods", namespace="openstack", code=500))},
+        State.PENDING, 'API server answered 500 to list pods in namespace "openstack"',
+        id="pending_when_listing_pods_fails",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": failing(ServerError(verb="get", resource="pods", namespace="ns", name="me", code=503)), "pods": listed(READY_HERE)},
+        State.PENDING, 'API server answered 503 to get pods "me" in namespace "ns"',
+        id="pending_when_getting_own_pod_fails",
+    ),
+    # --- kep ---
+    pytest.param(
+        SAME_NODE, {"own pod": listed(), "pods": listed(READY_HERE)},
+        State.PENDING, "own pod ns/me: not found",
+        id="pending_when_own_pod_is_gone",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": not_found("pods", "ns", "me"), "pods": listed(READY_HERE)},
+        State.PENDING, "own pod ns/me: not found",
+        id="pending_when_own_pod_get_is_404",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": listed(pod("me", "ns", host_ip=None)), "pods": listed(READY_HERE)},
+        State.PENDING, "own pod ns/me: no hostIP yet",
+        id="pending_when_own_pod_has_no_host_ip",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": ME, "pods": listed(READY_THERE, NOT_READY_THERE)},
+        State.PENDING, f"pods matching {MATCHING}: 2 listed, none on this node (hostIP 127.0.0.1)",
+        id="pending_when_no_matching_pod_on_this_node",
+    ),
+    pytest.param(
+        ANY_NODE, {"pods": listed(pod("fresh", "openstack", ready=None))},
+        State.PENDING, f"pods matching {MATCHING}: 1 listed, none ready",
+        id="pending_when_pod_has_no_conditions_yet",
+    ),
+    pytest.param(
+        SAME_NODE, {"pods": listed(READY_HERE)},
+        State.PENDING, "waiting for own pod ns/me",
+        id="pending_until_own_pod_is_read",
+    ),
+    pytest.param(
+        ANY_NODE, {},
+        State.PENDING, f"waiting for pods matching {MATCHING}",
+        id="pending_until_pods_are_listed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "answers", "state", "reason"), CASES)
+def test_pod(spec: Pod, answers: dict[str, Observation], state: State, reason: str) -> None:
+    outcome = settle(pod_kind, spec, answers)
+    assert (outcome.state, outcome.reason) == (state, reason)
