@@ -25,8 +25,16 @@ def own_pod_query(settings: Settings) -> Query:
     return Query(PODS, settings.namespace, name=settings.pod_name)
 
 
+def own_pod_queries(settings: Settings) -> tuple[Query, ...]:
+    """The own-pod read, or none when the pod name is unknown (a config error upstream:
+    a get with an empty name would be a list of every pod)."""
+    return (own_pod_query(settings),) if settings.pod_name else ()
+
+
 def own_pod(settings: Settings, seen: Seen) -> dict[str, Any] | Verdict:
     """The own pod, or a pending verdict saying why it is not known."""
+    if not settings.pod_name:
+        return pending("own pod name is not set")
     where = f"pod {settings.namespace}/{settings.pod_name}"
     observation = seen.get(own_pod_query(settings))
     if observation is None:
@@ -72,7 +80,7 @@ def pods_query(spec: Pod) -> Query:
 
 def queries(spec: Pod, settings: Settings, seen: Seen) -> tuple[Query, ...]:
     if spec.require_same_node:
-        return (own_pod_query(settings), pods_query(spec))
+        return (*own_pod_queries(settings), pods_query(spec))
     return (pods_query(spec),)
 
 
