@@ -125,10 +125,12 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     for warning in plan.warnings:
         log.warning("%s", warning)
     command = command or plan.settings.command
-    process.trap_terminating_signals()
     from kep.engine.engine import Engine
+    from kep.engine.inbox import Inbox
 
-    Engine(plan.specs, plan.settings, open_source=_open_source(plan, env)).run()
+    inbox: Inbox = Inbox()
+    process.trap_terminating_signals(inbox.wakeup_fd)
+    Engine(plan.specs, plan.settings, open_source=_open_source(plan, env), inbox=inbox).run()
     if not command:
         log.info("All dependencies are resolved; no command given, exiting.")
         return ExitCode.OK

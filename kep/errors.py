@@ -25,8 +25,9 @@ class DependencyFailed(KepError):
     """A dependency reached a state it will not recover from (opt-in, e.g. a failed job)."""
 
 
-class Terminated(KepError):
-    """A terminating signal arrived while waiting."""
+class Terminated(BaseException):
+    """A terminating signal arrived while waiting. A BaseException, like
+    KeyboardInterrupt, so no `except Exception` (logging's among them) swallows it."""
 
     def __init__(self, signum: int) -> None:
         self.signum = signum

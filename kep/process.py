@@ -23,14 +23,17 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-def trap_terminating_signals() -> None:
+def trap_terminating_signals(wakeup_fd: int) -> None:
     """Turn SIGTERM/SIGINT/SIGHUP into Terminated in the main thread (also as PID 1,
-    where the kernel gives a process no default action for them)."""
+    where the kernel gives a process no default action for them). `wakeup_fd` is
+    written on each signal so a wait in select() ends at once."""
+    signal.set_wakeup_fd(wakeup_fd)
     for signum in TERMINATING:
         signal.signal(signum, _terminate)
 
 
 def restore_signals() -> None:
+    signal.set_wakeup_fd(-1)
     for signum in (*TERMINATING, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from kep.errors import DependencyFailed, TimedOut
+from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
@@ -23,6 +24,14 @@ from kep.specs import Settings, Socket, Spec
 from kep.verdict import State, Verdict, pending
 
 log = logging.getLogger(__name__)
+
+
+class Mailbox(Protocol):
+    """Where sources put observations and the main thread waits (kep.engine.inbox.Inbox)."""
+
+    def put(self, item: tuple[Query, Observation]) -> None: ...
+    def get(self, timeout: float) -> tuple[Query, Observation]: ...
+    def get_nowait(self) -> tuple[Query, Observation]: ...
 
 
 class Source(Protocol):
@@ -44,13 +53,13 @@ class Engine:
         settings: Settings,
         open_source: OpenSource | None = None,
         clock: Callable[[], float] = time.monotonic,
-        inbox: "queue.Queue[tuple[Query, Observation]] | None" = None,
+        inbox: Mailbox | None = None,
     ) -> None:
         self.specs = specs
         self.settings = settings
         self._open_source = open_source
         self._clock = clock
-        self._inbox: queue.Queue[tuple[Query, Observation]] = inbox or queue.Queue()
+        self._inbox: Mailbox = inbox or Inbox()
         self._seen: dict[Query, Observation] = {}
         self._sources: dict[Query, Source] = {}
         self._local: dict[Spec, Verdict] = {}

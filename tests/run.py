@@ -1,0 +1,36 @@
+"""Run kep as a real process, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEP = [sys.executable, str(ROOT / "kep.py")]
+
+
+def kep_env(**extra: str) -> dict[str, str]:
+    """The test's environment (already cleaned by conftest) plus kep variables."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def run_kep(*args: str, env: dict[str, str] | None = None, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KEP, *args], env=env or kep_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def start_kep(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([*KEP, *args], env=env or kep_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
+    """Read kep's stdout until a line contains `needle` (kep flushes every log line)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if needle in line:
+            return line
+    raise AssertionError(f"kep exited ({proc.wait()}) before printing {needle!r}")

@@ -1,0 +1,57 @@
+"""The command line, in-process: help, version, usage errors, config errors."""
+
+import pytest
+
+from kep import __version__
+from kep.cli import main, parse_args
+
+
+def test_help_documents_every_variable_knob_and_exit_code(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"], {})
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    for name in ["DEPENDENCY_SERVICE", "DEPENDENCY_CONTAINER", "DEPENDENCY_DAEMONSET", "DEPENDENCY_JOBS",
+                 "DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE",
+                 "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND", "NAMESPACE", "POD_NAME",
+                 "INTERFACE_NAME", "KUBECONFIG", "KEP_SERVICE_ACCOUNT_DIR", "KEP_INTERVAL", "KEP_TIMEOUT",
+                 "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR"]:
+        assert name in text, name
+    for code in ["0 ", "1 ", "2 ", "3 ", "124", "126", "127", "128+n"]:
+        assert f"\n  {code}" in text, code
+
+
+def test_version_prints_kep_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"], {})
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"kep {__version__}"
+
+
+def test_unknown_option_is_a_usage_error_with_exit_2_and_one_line(capsys):
+    assert main(["--frobnicate"], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "--frobnicate" in lines[0] and "kep --help" in lines[0]
+
+
+@pytest.mark.parametrize("argv, command", [
+    ([], ()),
+    (["--", "sleep", "1"], ("sleep", "1")),
+    (["sleep", "1"], ("sleep", "1")),
+    (["--", "ls", "--color", "--"], ("ls", "--color", "--")),
+])
+def test_command_comes_from_arguments(argv, command):
+    assert parse_args(argv) == command
+
+
+def test_config_errors_are_all_reported_one_line_each_with_exit_2(capsys):
+    env = {"DEPENDENCY_SERVICE": "a:b:c", "DEPENDENCY_JOBS_JSON": "[{", "KEP_INTERVAL": "-1"}
+    assert main([], env) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3
+    assert any("DEPENDENCY_SERVICE" in line and "a:b:c" in line for line in lines)
+    assert any("DEPENDENCY_JOBS_JSON" in line for line in lines)
+    assert any("KEP_INTERVAL" in line and "-1" in line for line in lines)
+    assert all("Traceback" not in line for line in lines)
