@@ -1,0 +1,134 @@
+"""Custom resource (any API object, built-ins too): fields and conditions have the wanted values.
+
+Reads: the discovery document of `apiVersion` (`/apis/<group>/<version>`, or
+`/api/v1` for core); the first resource whose `kind` matches - skipping
+subresources such as `foos/status` - gives the plural and whether it is
+namespaced; then, derived from that, GET the object (charts grant only `get`
+on the plural: never list or watch it).
+
+Checks, all of which must hold (the first that does not is the reason):
+- each field: its pre-parsed path, looked up in nested maps (and lists by
+  index); missing is pending. Compared as JSON text: a string as is, anything
+  else as its JSON encoding, so `true` matches "true" and `3` matches "3"
+  (the reference compares Go values, so a bool or number never matches);
+- each condition: the entry of `status.conditions` with that `type`; its
+  `status` must equal the wanted one ("True" unless given); absent is pending.
+No fields and no conditions: met as soon as the object can be read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kep.api.errors import NotFound
+from kep.api.resources import Resource
+from kep.reads import Observation, Query, Seen, dig
+from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings
+from kep.verdict import Verdict, met, pending
+
+_MISSING = object()
+_SHOWN = 80
+"""Longest value shown in a reason, in characters."""
+
+
+def discovery_query(spec: CustomResource) -> Query:
+    return Query(discovery=spec.api_version)
+
+
+def resource_of(spec: CustomResource, seen: Seen) -> Resource | Verdict:
+    """The served resource of the spec's kind, or a pending verdict saying why it is not known."""
+    observation = seen.get(discovery_query(spec))
+    if observation is None:
+        return pending(f"waiting for discovery of {spec.api_version}")
+    if _is_not_found(observation):
+        return pending(f"apiVersion {spec.api_version} is not served (yet)")
+    if observation.error is not None:
+        return pending(str(observation.error))
+    for entry in dig(observation.objects[0], "resources", default=None) or ():
+        name = dig(entry, "name", default="")
+        if not isinstance(name, str) or not name or "/" in name:
+            continue
+        if dig(entry, "kind") == spec.kind:
+            namespaced = dig(entry, "namespaced", default=False) is True
+            return Resource(spec.group, spec.version, name, namespaced, spec.kind)
+    return pending(f"kind {spec.kind} is not served by {spec.api_version} (yet)")
+
+
+def object_query(spec: CustomResource, resource: Resource) -> Query:
+    return Query(resource, spec.namespace if resource.namespaced else None, name=spec.name)
+
+
+def queries(spec: CustomResource, settings: Settings, seen: Seen) -> tuple[Query, ...]:
+    resource = resource_of(spec, seen)
+    if isinstance(resource, Verdict):
+        return (discovery_query(spec),)
+    return (discovery_query(spec), object_query(spec, resource))
+
+
+def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
+    resource = resource_of(spec, seen)
+    if isinstance(resource, Verdict):
+        return resource
+    subject = f"{spec.kind} {spec.namespace}/{spec.name}" if resource.namespaced else f"{spec.kind} {spec.name}"
+    observation = seen.get(object_query(spec, resource))
+    if observation is None:
+        return pending(f"waiting for {subject}")
+    if _is_not_found(observation):
+        return pending(f"{subject}: not found")
+    if observation.error is not None:
+        return pending(str(observation.error))
+    obj = observation.objects[0]
+    for check in spec.fields:
+        why = _field_mismatch(obj, check)
+        if why:
+            return pending(f"{subject}: {why}")
+    for condition in spec.conditions:
+        why = _condition_mismatch(obj, condition)
+        if why:
+            return pending(f"{subject}: {why}")
+    return met(f"{subject}: {'matches' if spec.fields or spec.conditions else 'exists'}")
+
+
+def json_text(value: Any) -> str:
+    """How a value compares with a wanted string: a string as is, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _field_mismatch(obj: dict[str, Any], check: FieldCheck) -> str:
+    value = dig(obj, *check.path, default=_MISSING)
+    if value is _MISSING:
+        return f"{check.key} is missing"
+    if json_text(value) == check.value:
+        return ""
+    return f"{check.key} is {_shown(value)}, want {_shown(check.value)}"
+
+
+def _condition_mismatch(obj: dict[str, Any], check: ConditionCheck) -> str:
+    conditions = dig(obj, "status", "conditions", default=None)
+    entry = next(
+        (c for c in conditions if dig(c, "type") == check.type),
+        None,
+    ) if isinstance(conditions, list) else None
+    if entry is None:
+        return f"condition {check.type} is missing"
+    status = dig(entry, "status", default=_MISSING)
+    if status is _MISSING:
+        return f"condition {check.type} has no status"
+    if json_text(status) == check.status:
+        return ""
+    reason = dig(entry, "reason", default="")
+    because = f" ({reason})" if isinstance(reason, str) and reason else ""
+    return f"condition {check.type} is {_shown(status)}{because}, want {_shown(check.status)}"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _is_not_found(observation: Observation) -> bool:
+    """A 404, whether the source reports it as an error or as a get with no object."""
+    return isinstance(observation.error, NotFound) or (observation.error is None and not observation.objects)
