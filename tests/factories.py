@@ -34,13 +34,14 @@ def pod(
     *,
     labels: Mapping[str, str] | None = None,
     host_ip: str | None = "10.0.0.5",
-    ready: bool | None = None,
+    ready: bool | str | None = None,
     containers: Mapping[str, bool] | None = None,
     init_containers: Mapping[str, bool] | None = None,
     spec_containers: Iterable[str] = (),
     spec_init_containers: Iterable[str] = (),
 ) -> Obj:
-    """A pod. `ready` sets the Ready condition (None: no conditions at all).
+    """A pod. `ready` sets the Ready condition: True/False, or a status string such as
+    "Unknown" (None: no conditions at all).
     `containers`/`init_containers` map a name to its status' `ready`;
     `spec_*` name containers that are declared (and have no status unless also given)."""
     status: Obj = {"phase": "Running"}
@@ -49,7 +50,7 @@ def pod(
     if ready is not None:
         status["conditions"] = [
             {"type": "Initialized", "status": "True"},
-            {"type": "Ready", "status": "True" if ready else "False"},
+            {"type": "Ready", "status": ready if isinstance(ready, str) else str(ready)},
         ]
     if containers is not None:
         status["containerStatuses"] = [container_status(n, ready=r) for n, r in containers.items()]

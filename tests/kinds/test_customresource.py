@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kep.api.errors import ServerError
@@ -32,7 +34,7 @@ def ready(*types: str) -> tuple[ConditionCheck, ...]:
     return tuple(ConditionCheck(t) for t in types)
 
 
-def obj(**body: object) -> Observation:
+def obj(**body: Any) -> Observation:
     return listed(custom(FOO_V1, "Foo", "my-foo", **body))
 
 

@@ -60,6 +60,13 @@ def test_daemonset_does_not_list_pods_for_an_unusable_selector() -> None:
     assert (verdict.state, verdict.reason) == (State.PENDING, f"{SUBJECT}: unusable selector: matchExpressions k: unknown operator 'Gt'")
 
 
+def test_daemonset_does_not_list_every_pod_for_an_empty_selector() -> None:
+    ds = listed(daemonset("ovs", "openstack"))
+    assert daemonset_kind.queries(SPEC, SETTINGS, {DS_GET: ds}) == (DS_GET, OWN)
+    verdict = daemonset_kind.evaluate(SPEC, SETTINGS, {DS_GET: ds, OWN: ME})
+    assert (verdict.state, verdict.reason) == (State.PENDING, f"{SUBJECT}: unusable selector: empty selector")
+
+
 def test_daemonset_waits_without_own_pod_name() -> None:
     no_name = dataclasses.replace(SETTINGS, pod_name="")
     assert daemonset_kind.queries(SPEC, no_name, {DS_GET: DS}) == (DS_GET, PODS_LIST)

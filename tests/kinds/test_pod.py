@@ -107,6 +107,11 @@ CASES = [
         id="pending_when_pod_has_no_conditions_yet",
     ),
     pytest.param(
+        ANY_NODE, {"pods": listed(pod("lost", "openstack", ready="Unknown"))},
+        State.PENDING, f"pods matching {MATCHING}: 1 listed, none ready",
+        id="pending_when_ready_condition_is_unknown",
+    ),
+    pytest.param(
         SAME_NODE, {"pods": listed(READY_HERE)},
         State.PENDING, "waiting for own pod ns/me",
         id="pending_until_own_pod_is_read",
