@@ -5,8 +5,17 @@ Local kinds have `check(spec, settings) -> Verdict`. API kinds have
 `evaluate(spec, settings, seen) -> Verdict`.
 """
 
-from kep import specs
-from kep.kinds import config, socket
+from types import ModuleType
 
-LOCAL_KINDS = {specs.Socket: socket, specs.Config: config}
-API_KINDS: dict[type, object] = {}
+from kep import specs
+from kep.kinds import config, container, customresource, daemonset, job, pod, service, socket
+
+LOCAL_KINDS: dict[type, ModuleType] = {specs.Socket: socket, specs.Config: config}
+API_KINDS: dict[type, ModuleType] = {
+    specs.Service: service,
+    specs.Container: container,
+    specs.DaemonSet: daemonset,
+    specs.Job: job,
+    specs.Pod: pod,
+    specs.CustomResource: customresource,
+}
