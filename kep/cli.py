@@ -11,11 +11,15 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kep import __version__, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, Terminated, TimedOut
 from kep.exitcodes import ExitCode
 from kep.specs import Plan
+
+if TYPE_CHECKING:
+    from kep.engine.engine import OpenSource
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +111,21 @@ def parse_args(argv: Sequence[str]) -> tuple[str, ...]:
 
 
 def _default_namespace(env: Mapping[str, str]) -> str:
-    if env.get("NAMESPACE", "").strip():
-        return env["NAMESPACE"].strip()
-    return "default"
+    """For items without a namespace when NAMESPACE is unset: the service account's, else "default"."""
+    from kep.api.config import service_account_namespace
+
+    return service_account_namespace(env) or "default"
 
 
-def _open_source(plan: Plan, env: Mapping[str, str]):  # type: ignore[no-untyped-def]
+def _open_source(plan: Plan, env: Mapping[str, str]) -> OpenSource | None:
     """Only an API dependency brings in the client (and `requests`)."""
     if not plan.needs_api:
         return None
-    raise ConfigError(["kep: API dependencies are not supported yet"])
+    from kep.api.client import Client
+    from kep.api.config import load_config
+    from kep.engine.watcher import opener
+
+    return opener(Client(load_config(env)), plan.settings.interval)
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:

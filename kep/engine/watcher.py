@@ -1,0 +1,90 @@
+"""A source that keeps one query fresh with list+watch, and polls only where RBAC says no.
+
+The reference's RBAC grants get/list but not watch: then (or when even list is
+forbidden, e.g. a custom resource granted `get` only) this query alone falls
+back to polling, and kep says so once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from kep.api.errors import ApiError, Forbidden
+from kep.api.watch import ListWatch
+from kep.engine.poller import Emit, Poller
+from kep.engine.fetch import Reader, fetcher
+from kep.reads import Observation, Query
+
+log = logging.getLogger(__name__)
+
+
+def describe(query: Query) -> str:
+    assert query.resource is not None
+    what = query.resource.qualified + (f" {query.name}" if query.name else "")
+    where = f" in namespace {query.namespace}" if query.namespace else ""
+    selector = f" with labels {query.label_selector}" if query.label_selector else ""
+    return what + where + selector
+
+
+class Watcher:
+    def __init__(self, query: Query, client: Any, emit: Emit, interval: float,
+                 make_list_watch: Callable[..., ListWatch] = ListWatch) -> None:
+        assert query.resource is not None
+        self.query = query
+        self._client = client
+        self._emit = emit
+        self._interval = interval
+        self._stop = threading.Event()
+        self._watch_stop = threading.Event()
+        self._lock = threading.Lock()
+        self._poller: Poller | None = None
+        self._list_watch = make_list_watch(
+            client, query.resource, query.namespace, query.label_selector,
+            f"metadata.name={query.name}" if query.name is not None else None,
+        )
+        self._thread = threading.Thread(target=self._run, name=f"watch {describe(query)}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            self._watch_stop.set()
+            if self._poller is not None:
+                self._poller.stop()
+
+    def _run(self) -> None:
+        refused: list[ApiError] = []
+
+        def update(value: tuple[dict[str, Any], ...] | ApiError) -> None:
+            if isinstance(value, Forbidden):
+                refused.append(value)
+                self._watch_stop.set()  # ends the ListWatch; polling takes over below
+            elif isinstance(value, ApiError):
+                self._emit(self.query, Observation(error=value))
+            else:
+                self._emit(self.query, Observation(tuple(value)))
+
+        self._list_watch.run(update, self._watch_stop)
+        with self._lock:
+            if not refused or self._stop.is_set():
+                return
+            log.info("Cannot %s %s (%s); polling it every %gs instead.",
+                     refused[0].verb, describe(self.query), refused[0].label, self._interval)
+            self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval)
+            self._poller.start()
+
+
+def opener(client: Reader, interval: float, watch: bool = True) -> Callable[[Query, Emit], Poller | Watcher]:
+    """Sources for the engine: watch where possible; discovery documents are polled."""
+
+    def open_source(query: Query, emit: Emit) -> Poller | Watcher:
+        if watch and query.discovery is None:
+            return Watcher(query, client, emit, interval)
+        return Poller(query, fetcher(client), emit, interval)
+
+    return open_source

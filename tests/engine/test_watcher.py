@@ -1,0 +1,117 @@
+"""The watch source: shares list+watch results, falls back to polling on 403, stops cleanly."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from kep.api.errors import Forbidden, ServerError
+from kep.api.resources import JOBS, PODS
+from kep.engine.poller import Poller
+from kep.engine.watcher import Watcher, opener
+from kep.reads import Observation, Query
+
+JOB = {"metadata": {"name": "db-init", "namespace": "ns"}}
+
+
+class ScriptedListWatch:
+    """Calls update with each scripted value; then returns (as ListWatch does after a 403)
+    or blocks until stopped."""
+
+    instances: list["ScriptedListWatch"] = []
+
+    def __init__(self, script, *args):
+        self.script = script
+        self.args = args
+        ScriptedListWatch.instances.append(self)
+
+    def run(self, update, stop: threading.Event) -> None:
+        for value in self.script:
+            update(value)
+            if stop.is_set():
+                return
+        stop.wait()
+
+
+class GetClient:
+    def __init__(self):
+        self.gets = []
+
+    def get(self, resource, namespace, name):
+        self.gets.append((resource.plural, namespace, name))
+        return {"metadata": {"name": name, "namespace": namespace}}
+
+
+def collect():
+    inbox: queue.Queue = queue.Queue()
+    return inbox, lambda q, o: inbox.put((q, o))
+
+
+def make(query, script, client=None, interval=30.0):
+    inbox, emit = collect()
+    watcher = Watcher(query, client or GetClient(), emit, interval,
+                      make_list_watch=lambda *args: ScriptedListWatch(script, *args))
+    return watcher, inbox
+
+
+def test_get_query_is_watched_with_a_name_field_selector():
+    query = Query(JOBS, "ns", name="db-init")
+    watcher, inbox = make(query, [(JOB,)])
+    watcher.start()
+    assert inbox.get(timeout=5) == (query, Observation((JOB,)))
+    watcher.stop()
+    assert ScriptedListWatch.instances[-1].args[1:] == (JOBS, "ns", None, "metadata.name=db-init")
+
+
+def test_errors_other_than_forbidden_are_observations():
+    query = Query(PODS, "ns", label_selector="app=db")
+    error = ServerError(verb="list", resource="pods", namespace="ns", code=500)
+    watcher, inbox = make(query, [error])
+    watcher.start()
+    assert inbox.get(timeout=5) == (query, Observation(error=error))
+    watcher.stop()
+
+
+def test_forbidden_watch_falls_back_to_polling_this_query_and_says_so_once(caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    query = Query(JOBS, "ns", name="db-init")
+    refused = Forbidden(verb="watch", resource="jobs.batch", namespace="ns")
+    client = GetClient()
+    watcher, inbox = make(query, [(JOB,), refused], client=client)
+    watcher.start()
+    assert inbox.get(timeout=5)[1] == Observation((JOB,))
+    polled = inbox.get(timeout=5)
+    watcher.stop()
+    assert polled == (query, Observation(({"metadata": {"name": "db-init", "namespace": "ns"}},)))
+    assert client.gets == [("jobs", "ns", "db-init")]
+    notes = [r.getMessage() for r in caplog.records if "polling" in r.getMessage()]
+    assert notes == ["Cannot watch jobs.batch db-init in namespace ns (forbidden); polling it every 30s instead."]
+
+
+def test_stop_before_the_fallback_starts_no_poller():
+    query = Query(JOBS, "ns", name="db-init")
+    refused = Forbidden(verb="watch", resource="jobs.batch", namespace="ns")
+    client = GetClient()
+    gate = threading.Event()
+
+    class GatedListWatch(ScriptedListWatch):
+        def run(self, update, stop):
+            gate.wait(5)
+            update(refused)
+
+    inbox, emit = collect()
+    watcher = Watcher(query, client, emit, 30.0, make_list_watch=lambda *a: GatedListWatch([], *a))
+    watcher.start()
+    watcher.stop()
+    gate.set()
+    watcher._thread.join(5)
+    assert client.gets == [] and inbox.empty()
+
+
+def test_opener_polls_discovery_and_everything_when_watch_is_off():
+    client = GetClient()
+    open_source = opener(client, 2.0)
+    assert isinstance(open_source(Query(discovery="batch/v1"), lambda q, o: None), Poller)
+    assert isinstance(open_source(Query(JOBS, "ns", name="x"), lambda q, o: None), Watcher)
+    assert isinstance(opener(client, 2.0, watch=False)(Query(JOBS, "ns", name="x"), lambda q, o: None), Poller)
