@@ -228,7 +228,7 @@ class _Kubeconfig:
         value = self._str(obj, key, where)
         if value is None:
             return None
-        path = os.path.join(self.dir, os.path.expanduser(value))
+        path = os.path.normpath(os.path.join(self.dir, os.path.expanduser(value)))
         if not os.path.isfile(path):
             self.problems.append(f"kubeconfig {self.path}: {where}: {key} {path}: no such file")
         return path
