@@ -55,11 +55,13 @@ environment:
                             default dir /var/run/secrets/kubernetes.io/serviceaccount)
   KUBECONFIG                kubeconfig used outside a cluster (else ~/.kube/config)
 
-knobs:
-  KEP_INTERVAL              seconds between re-checks (default 2)
-  KEP_TIMEOUT               give up after this many seconds (default 0: wait forever)
-  KEP_PROGRESS_INTERVAL     seconds between "still waiting" summaries (default 30)
+knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
+  KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2)
+  KEP_TIMEOUT               give up after this long (default 0: wait forever)
+  KEP_PROGRESS_INTERVAL     between "still waiting" summaries (default 30)
   KEP_FAIL_ON_JOB_FAILURE   1: exit 3 at once when a job has failed (default 0: keep waiting)
+  KEP_WATCH                 0: never watch, poll every KEP_INTERVAL (default 1: list+watch
+                            where RBAC allows it, polling only what it forbids)
   KEP_CONFIGMAPS_DIR        root of config templates (default /configmaps)
   KEP_DEBUG                 1: log debug lines and tracebacks of internal errors
 
@@ -125,7 +127,7 @@ def _open_source(plan: Plan, env: Mapping[str, str]) -> OpenSource | None:
     from kep.api.config import load_config
     from kep.engine.watcher import opener
 
-    return opener(Client(load_config(env)), plan.settings.interval)
+    return opener(Client(load_config(env)), plan.settings.interval, watch=plan.settings.watch)
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:

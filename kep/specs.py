@@ -152,6 +152,8 @@ class Settings:
     timeout: float = 0.0
     progress_interval: float = 30.0
     fail_on_job_failure: bool = False
+    watch: bool = True
+    """List+watch where RBAC allows it; False polls every collection at `interval`."""
     configmaps_dir: str = "/configmaps"
     command: tuple[str, ...] = ()
     """From COMMAND; arguments after `--` win over it (decided in cli)."""

@@ -94,6 +94,8 @@ def json_text(value: Any) -> str:
     """How a value compares with a wanted string: a string as is, anything else as JSON."""
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # 3.0 in the object matches a wanted 3, as the value was parsed
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
