@@ -212,7 +212,12 @@ CASES = [
         id="json_number_matches_its_text",
     ),
     pytest.param(
-        foo(field("status.ratio", "3.0")), obj(status={"ratio": 3.0}),
+        foo(field("status.ratio", "3")), obj(status={"ratio": 3.0}),
+        State.MET, f"{SUBJECT}: matches",
+        id="whole_float_matches_as_the_integer_go_would_print",
+    ),
+    pytest.param(
+        foo(field("status.ratio", "2.5")), obj(status={"ratio": 2.5}),
         State.MET, f"{SUBJECT}: matches",
         id="json_float_matches_its_json_text",
     ),
