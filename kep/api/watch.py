@@ -184,6 +184,8 @@ class ListWatch:
                 self._replace(listed)
                 need_list = False
                 emit(self.snapshot())
+                if stop.is_set():
+                    return
 
             outcome, events = self._watch_once(emit, stop)
             if outcome == "stop":
