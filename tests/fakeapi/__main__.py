@@ -1,0 +1,73 @@
+"""Run the fake API server as its own process (for `make demo` and benchmarks).
+
+    python -m tests.fakeapi --port 0 --state-dir DIR [--crd group/version/Kind/plural[/cluster]]...
+
+Writes into DIR: `url`, `ca.crt`, `admin-token` (allowed everything, and the only token the
+/_fake/ control API accepts), `kubeconfig` (admin), `pid`, and last `ready`. Serves until
+SIGTERM or SIGINT, then removes `ready` and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .server import CustomResourceDef, FakeApiServer
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.fakeapi", description="fake kube-apiserver (tests only)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--state-dir", required=True, type=Path)
+    p.add_argument("--crd", action="append", default=[], metavar="group/version/Kind/plural[/cluster]")
+    p.add_argument("--bookmark-interval", type=float, default=1.0)
+    p.add_argument("--history", type=int, default=1000)
+    p.add_argument("--anonymous", action="store_true", help="requests without credentials are system:anonymous")
+    args = p.parse_args(argv)
+
+    try:
+        crds = [CustomResourceDef.parse(c) for c in args.crd]
+    except ValueError as e:
+        p.error(str(e))
+    state: Path = args.state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "ready").unlink(missing_ok=True)
+
+    server = FakeApiServer(crds, bookmark_interval=args.bookmark_interval, history=args.history,
+                           host=args.host, port=args.port, anonymous=args.anonymous, workdir=state)
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    _write(state / "url", server.url + "\n")
+    _write(state / "admin-token", server.admin_token + "\n")
+    server.write_kubeconfig(state / "kubeconfig", token=server.admin_token, user="kubernetes-admin")
+    _write(state / "pid", f"{os.getpid()}\n")
+    _write(state / "ready", server.url + "\n")
+    print(f"fake kube-apiserver at {server.url} (state in {state})", file=sys.stderr, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        (state / "ready").unlink(missing_ok=True)
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
