@@ -1,3 +1,3 @@
-"""Fixtures for the fake API server's own tests."""
+"""Fixtures (and the `fake_api` marker) for the fake API server's own tests."""
 
-from tests.fakeapi.fixtures import fake_api  # noqa: F401
+from tests.fakeapi.fixtures import fake_api, pytest_configure  # noqa: F401

@@ -378,9 +378,11 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        # Headers and body in one write (one TLS record, no Nagle/delayed-ACK stall).
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def send_json(self, code: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self.send_bytes(code, json.dumps(obj, separators=(",", ":")).encode() + b"\n", "application/json", headers)
@@ -428,6 +430,7 @@ class _TLSServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         # TLS handshake here, in the connection's own thread, not in the accept loop.
         try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             request.settimeout(10)
             conn = self.api._ssl_ctx.wrap_socket(request, server_side=True)
             conn.settimeout(None)
@@ -529,7 +532,7 @@ class FakeApiServer:
         ctx.set_alpn_protocols(["http/1.1"])
         self._ssl_ctx = ctx
         self._httpd = _TLSServer((self._host, self._want_port), self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="fakeapi-accept", daemon=True)
         self._thread.start()
         return self
@@ -584,6 +587,10 @@ class FakeApiServer:
     def _conn_closed(self, c: Any) -> None:
         with self._lock:
             self._conns.discard(c)
+
+    def add_custom_resource(self, crd: CustomResourceDef) -> None:
+        """Register a custom resource while running (as if its CRD had just been created)."""
+        self.store.add_type(crd.resource_type())
 
     # -------------------------------------------------------------- credentials and files
 
