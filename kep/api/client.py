@@ -212,7 +212,7 @@ class _TLSAdapter(requests.adapters.HTTPAdapter):
         self._cert_reqs = "CERT_NONE" if ctx.verify_mode == ssl.CERT_NONE else "CERT_REQUIRED"
         super().__init__(pool_connections=2, pool_maxsize=32, max_retries=0)
 
-    def build_connection_pool_key_attributes(  # type: ignore[override]
+    def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: Any, cert: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         host_params, _ = super().build_connection_pool_key_attributes(request, verify, cert)

@@ -75,7 +75,8 @@ def make(cert_pair: tuple[bytes, bytes], sleeps: Sleeps, tmp_path: Path) -> Any:
 
 @pytest.fixture
 def client(make: Any) -> Client:
-    return make()
+    made: Client = make()
+    return made
 
 
 def token_file(tmp_path: Path, value: str = TOKEN) -> Path:
@@ -153,7 +154,7 @@ def test_discover_unknown_group_version_is_not_found(mock: responses.RequestsMoc
 def test_every_request_has_connect_and_read_timeouts(mock: responses.RequestsMock, make: Any) -> None:
     mock.get(f"{SERVER}/api/v1/namespaces/ns/pods/p", json={})
     make(connect_timeout=3.0, read_timeout=20.0).get(PODS, "ns", "p")
-    assert mock.calls[0].request.req_kwargs["timeout"] == (3.0, 20.0)
+    assert mock.calls[0].request.req_kwargs["timeout"] == (3.0, 20.0)  # type: ignore[attr-defined]
 
 
 # -- typed errors -------------------------------------------------------------------
@@ -486,7 +487,7 @@ def test_watch_sends_rv_bookmarks_timeout_and_selectors_and_yields_events(
         WatchEvent("DELETED", pod("a", "16")),
     ]
     assert [e.resource_version for e in events] == ["11", "15", "16"]
-    assert mock.calls[0].request.req_kwargs["timeout"] == (5.0, 255.0)
+    assert mock.calls[0].request.req_kwargs["timeout"] == (5.0, 255.0)  # type: ignore[attr-defined]
 
 
 def test_watch_without_bookmarks(mock: responses.RequestsMock, client: Client) -> None:

@@ -196,10 +196,11 @@ def test_the_token_never_appears_in_logs_or_errors(
     with caplog.at_level(logging.DEBUG):
         with Client(load_config(in_cluster(fake_api, tmp_path, token)), sleep=lambda s: None) as client:
             fake_api.fault("get", "pods", times=1, code=503, retry_after=1)
-            for call in (
+            calls: list[Callable[[], object]] = [
                 lambda: client.get(PODS, "default", "p"),
                 lambda: client.discover("nope.example/v1"),
-            ):
+            ]
+            for call in calls:
                 with pytest.raises(ApiError) as info:
                     call()
                 texts += [str(info.value), repr(info.value), repr(info.value.status)]
@@ -271,7 +272,7 @@ def test_an_unreachable_server(tmp_path: Path, cert_pair: tuple[bytes, bytes]) -
 
 
 def test_forbidden_carries_the_status_and_reads_as_one_line(fake_api: FakeApiServer, tmp_path: Path) -> None:
-    token = fake_api.add_token(rules=[Rule(["get"], [""], ["endpoints"], namespaces=["openstack"])])
+    token = fake_api.add_token(rules=[Rule(("get",), ("",), ("endpoints",), namespaces=("openstack",))])
     with Client(load_config(in_cluster(fake_api, tmp_path, token))) as client:
         with pytest.raises(Forbidden) as info:
             client.list(ENDPOINTSLICES, "openstack", label_selector="kubernetes.io/service-name=keystone")
@@ -414,7 +415,7 @@ def test_listwatch_relists_on_a_410_error_event(fake_api: FakeApiServer, running
 
 
 def test_listwatch_reports_a_forbidden_watch_and_returns(fake_api: FakeApiServer, running: Callable[..., Running]) -> None:
-    token = fake_api.add_token(rules=[Rule(["get", "list"], [""], ["pods"], namespaces=["default"])])
+    token = fake_api.add_token(rules=[Rule(("get", "list"), ("",), ("pods",), namespaces=("default",))])
     r = running(token=token)
     assert r.next() == ()
     error = r.next()
@@ -431,5 +432,5 @@ def test_listwatch_reports_a_forbidden_list_and_recovers_when_granted(
     r = running(token=token)
     error = r.next()
     assert isinstance(error, Forbidden) and error.verb == "list"
-    fake_api.set_rules(token, [Rule(["get", "list", "watch"], [""], ["pods"], namespaces=["default"])])
+    fake_api.set_rules(token, [Rule(("get", "list", "watch"), ("",), ("pods",), namespaces=("default",))])
     assert r.until(lambda v: isinstance(v, tuple)) == ()

@@ -3,6 +3,7 @@ stream resumes from the last RV, errors are emitted, a forbidden watch means pol
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Iterator
@@ -81,7 +82,7 @@ class FakeClient:
             raise script
         return self._play(script)
 
-    def _play(self, script: list[WatchEvent | ApiError | Tick]) -> Iterator[WatchEvent]:
+    def _play(self, script: builtins.list[WatchEvent | ApiError | Tick]) -> Iterator[WatchEvent]:
         for step in script:
             if isinstance(step, Tick):
                 self.clock.now += step.seconds
@@ -351,7 +352,7 @@ def test_http_410_error_event_relists(real_client: Client) -> None:
         mock.get(PODS_URL, body=stream(("ERROR", status(410, "Expired", "too old resource version: 10 (40)"))), match=[watch_match("10")])
         mock.get(PODS_URL, json=listing("40", pod("a", "5"), pod("b", "33")), match=[list_match()])
         emitted = run_until(real_client, 2)
-        urls = [c.request.url for c in mock.calls]
+        urls = [c.request.url or "" for c in mock.calls]
     assert [names(e) for e in emitted] == [["a"], ["a", "b"]]
     assert len(urls) == 3 and "watch=1" in urls[1] and "watch" not in urls[2]
 
