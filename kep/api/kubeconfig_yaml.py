@@ -10,8 +10,9 @@ Supported:
 - block sequences `- item`, indented under their key or at the key's own column
   (kubectl's compact form), with `- key: value` items and nested `- - x`;
 - plain scalars, also folded over several more-indented lines (go-yaml wraps long
-  strings at 80 columns); `null`/`~`/empty -> None, `true`/`false` -> bool,
-  decimal integers and floats -> numbers, anything else -> str;
+  strings at 80 columns); `null`/`~`/empty -> None, `true`/`false` -> bool, anything
+  else -> str. Numbers stay strings: kubeconfig has no numeric fields, and kubectl
+  reads `token: 0123` or `token: 12e45` into a string field unchanged;
 - single-quoted (`''` is a quote) and double-quoted scalars (the YAML escapes,
   `\\` line continuation), both foldable over several lines;
 - one-line flow collections: `{}`, `[]`, `[a, "b"]`, `{k: v}`, nested;
@@ -24,7 +25,6 @@ multi-line flow collections, and anything that does not line up.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 __all__ = ["YamlError", "loads"]
@@ -44,8 +44,6 @@ def loads(text: str) -> Any:
     return _Reader(text).document()
 
 
-_INT = re.compile(r"[-+]?[0-9]+")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
     "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
@@ -56,17 +54,13 @@ _FLOW_END = ",[]{}"
 
 
 def _resolve(text: str) -> Any:
-    """Type of a plain scalar (YAML 1.2 core schema, the parts kubeconfigs use)."""
+    """Type of a plain scalar: null and booleans of the YAML 1.2 core schema; the rest is text."""
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):
         return True
     if text in ("false", "False", "FALSE"):
         return False
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
     return text
 
 

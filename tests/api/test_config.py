@@ -375,3 +375,9 @@ def test_importing_config_does_not_import_requests() -> None:
     code = "import sys, kep.api.config, kep.api.watch, kep.api.errors; print('requests' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tokens_that_look_like_numbers_are_kept_as_written(tmp_path: Path) -> None:
+    kc = _kubeconfig(tmp_path / "kc", user="    token: 0123e45\n", context_extra="    namespace: 007\n")
+    config = ClusterConfig.from_kubeconfig(str(kc))
+    assert (config.token, config.namespace) == ("0123e45", "007")

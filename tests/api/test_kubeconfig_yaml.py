@@ -80,14 +80,15 @@ def test_hash_inside_a_value_without_a_space_is_part_of_it() -> None:
         ("k: null", None),
         ("k: ~", None),
         ("k:", None),
-        ("k: 42", 42),
-        ("k: -1.5", -1.5),
-        ("k: 1.2.3", "1.2.3"),
+        ("k: 42", "42"),
+        ("k: 0123", "0123"),
+        ("k: 12e45", "12e45"),
+        ("k: -1.5", "-1.5"),
         ("k: https://[fd00::1]:6443", "https://[fd00::1]:6443"),
         ("k: []", []),
         ("k: {}", {}),
-        ('k: [a, "b, c", 3, {x: y}]', ["a", "b, c", 3, {"x": "y"}]),
-        ("k: {a: 1, 'b': [x]}", {"a": 1, "b": ["x"]}),
+        ('k: [a, "b, c", 3, {x: y}, null]', ["a", "b, c", "3", {"x": "y"}, None]),
+        ("k: {a: 1, 'b': [x], c: true}", {"a": "1", "b": ["x"], "c": True}),
     ],
 )
 def test_scalars_and_flow_collections(text: str, value: object) -> None:
@@ -95,7 +96,7 @@ def test_scalars_and_flow_collections(text: str, value: object) -> None:
 
 
 def test_quoted_keys() -> None:
-    assert loads("'a: b': 1\n\"c\": 2\n") == {"a: b": 1, "c": 2}
+    assert loads("'a: b': 1\n\"c\": 2\n") == {"a: b": "1", "c": "2"}
 
 
 def test_long_plain_values_folded_by_go_yaml_are_joined_with_spaces() -> None:
@@ -119,7 +120,7 @@ def test_empty_document_is_none() -> None:
 
 
 def test_crlf_and_bom_are_accepted() -> None:
-    assert loads("\ufeffa: 1\r\nb: 2\r\n") == {"a": 1, "b": 2}
+    assert loads("\ufeffa: 1\r\nb: 2\r\n") == {"a": "1", "b": "2"}
 
 
 @pytest.mark.parametrize(
@@ -151,3 +152,59 @@ def test_unsupported_or_broken_yaml_names_the_line(text: str, line: int, words: 
     assert info.value.line == line
     assert words in info.value.message
     assert str(info.value).startswith(f"line {line}: ")
+
+
+MINIKUBE_GKE_EKS = """\
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority: /home/u/.minikube/ca.crt
+    extensions:
+    - extension:
+        last-update: Mon, 01 Jan 2024 10:00:00 UTC
+        provider: minikube.sigs.k8s.io
+      name: cluster_info
+    server: https://192.168.49.2:8443
+  name: minikube
+current-context: minikube
+users:
+- name: gke
+  user:
+    auth-provider:
+      config:
+        cmd-args: config config-helper --format=json
+        expiry: "2024-01-01T10:00:00Z"
+        expiry-key: '{.credential.token_expiry}'
+      name: gcp
+- name: eks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      args:
+      - --region
+      - eu-west-1
+      command: aws
+      env:
+      - name: AWS_PROFILE
+        value: prod
+      interactiveMode: IfAvailable
+      provideClusterInfo: false
+"""
+
+
+def test_what_minikube_gcloud_and_aws_write() -> None:
+    doc = loads(MINIKUBE_GKE_EKS)
+    extension = doc["clusters"][0]["cluster"]["extensions"][0]
+    assert extension == {
+        "extension": {"last-update": "Mon, 01 Jan 2024 10:00:00 UTC", "provider": "minikube.sigs.k8s.io"},
+        "name": "cluster_info",
+    }
+    gke, eks = doc["users"]
+    assert gke["user"]["auth-provider"]["config"] == {
+        "cmd-args": "config config-helper --format=json",
+        "expiry": "2024-01-01T10:00:00Z",
+        "expiry-key": "{.credential.token_expiry}",
+    }
+    assert eks["user"]["exec"]["args"] == ["--region", "eu-west-1"]
+    assert eks["user"]["exec"]["env"] == [{"name": "AWS_PROFILE", "value": "prod"}]
+    assert eks["user"]["exec"]["provideClusterInfo"] is False
