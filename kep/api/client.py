@@ -24,7 +24,9 @@ Rules:
   resourceVersion). Bad JSON on the stream raises ServerError.
 
 Thread-safe: requests are built and sent without a Session (no cookies, no redirects,
-no environment merging), over one connection pool.
+no .netrc), over one connection pool; proxies come from the kubeconfig's proxy-url, else
+from HTTPS_PROXY/NO_PROXY like client-go. Retries wait with the injected `sleep`: an
+engine may pass `sleep=stop_event.wait` so that no retry pause outlives a shutdown.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ TOKEN_MAX_AGE = 60.0
 WATCH_READ_SLACK = 15.0
 """A watch's read timeout is its timeoutSeconds plus this."""
 RETRY_AFTER_CAP = 60.0
+_POOL_SIZE = 128
+"""Connections kept per host: each open watch holds one, so keep room for many sources."""
 
 _TYPED: dict[int, type[ApiError]] = {401: Unauthorized, 403: Forbidden, 404: NotFound, 410: Gone}
 _RETRYABLE = (
@@ -210,7 +214,7 @@ class _TLSAdapter(requests.adapters.HTTPAdapter):
         self._ctx = ctx
         self._server_hostname = server_hostname
         self._cert_reqs = "CERT_NONE" if ctx.verify_mode == ssl.CERT_NONE else "CERT_REQUIRED"
-        super().__init__(pool_connections=2, pool_maxsize=32, max_retries=0)
+        super().__init__(pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=0)
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: Any, cert: Any = None
@@ -344,7 +348,7 @@ class Client:
                 warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
             self._adapter: requests.adapters.HTTPAdapter = _TLSAdapter(_ssl_context(config), config.tls_server_name)
         else:
-            self._adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=32, max_retries=0)
+            self._adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=0)
         if config.proxy_url:
             self._proxies: dict[str, str] = {"https": config.proxy_url, "http": config.proxy_url}
         else:

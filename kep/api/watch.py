@@ -8,7 +8,8 @@ Learnt from client-go's reflector (tools/cache/reflector.go), reduced to what ke
 `run(emit, stop)` loops until `stop` is set, calling `emit` from its own thread with:
 
 - a `tuple[dict, ...]` -- every object now in the collection, sorted by (namespace, name):
-  after each successful (re)list, and after each ADDED / MODIFIED / DELETED event;
+  after each successful (re)list, and after each ADDED / MODIFIED / DELETED event
+  (the dicts are shared with the store: read them, never change them);
 - an `ApiError` -- when a list or watch fails after the client's own retries
   (Forbidden, Unauthorized, NotFound, ServerError, Unreachable, ...). The next tuple
   means the collection is readable again (every recovery goes through a relist, which
