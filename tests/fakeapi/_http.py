@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 from typing import Any, Iterator
 
@@ -100,4 +101,14 @@ class Watch:
             yield ev
 
     def close(self) -> None:
+        """Close now: shut the socket down first, or close() waits for the reader's read timeout
+        (the reader thread holds the buffered reader's lock while it blocks)."""
+        conn = getattr(self.resp.raw, "_connection", None)
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._t.join(timeout=5)
         self.resp.close()
