@@ -16,23 +16,22 @@ def _kep_runtime_start() -> None:
     import signal
     import time
 
+    from kep import frozen  # before the handler: a signal may arrive while kep is half imported
+
     terminating = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
     def exit_at_once(signum: int, frame: object) -> None:
-        stamp = time.strftime("%Y/%m/%d %H:%M:%S")
-        line = f"Entrypoint WARNING: {stamp} Terminated by signal {signum} while starting; nothing was started.\n"
-        os.write(1, line.encode())
-        from kep import frozen
-
-        frozen.discard_bundle()
-        os._exit(128 + signum)
+        try:
+            stamp = time.strftime("%Y/%m/%d %H:%M:%S")
+            line = f"Entrypoint WARNING: {stamp} Terminated by signal {signum} while starting; nothing was started.\n"
+            os.write(1, line.encode())
+            frozen.discard_bundle()
+        finally:
+            os._exit(128 + signum)
 
     for signum in terminating:
         signal.signal(signum, exit_at_once)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, terminating)
-
-    from kep import frozen
-
     atexit.register(frozen.discard_bundle)
 
 
