@@ -255,6 +255,8 @@ def _describe(exc: BaseException, server: str, timeout: tuple[float, float]) -> 
         for e in _exception_chain(exc):
             if isinstance(e, ssl.SSLCertVerificationError):
                 return f"TLS verification of {server} against the configured CA failed: {e.verify_message}"
+            if type(e).__name__ == "CertificateError":  # urllib3's own host name check
+                return f"TLS verification of {server} failed: {e}"
         for e in _exception_chain(exc):
             if isinstance(e, ssl.SSLError) and e.reason:
                 return f"TLS handshake with {server} failed: {e.reason}"
