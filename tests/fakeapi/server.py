@@ -52,6 +52,7 @@ from .store import (
     encode_continue,
     encode_event,
     expired,
+    not_found,
     ordered,
     status_body,
 )
@@ -77,6 +78,7 @@ _VERBS_RESOURCE = ("create", "delete", "deletecollection", "get", "list", "patch
 _VERBS_CR = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
 _VERBS_STATUS = ("get", "patch", "update")
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+_BUILTIN_GROUPS = ("", "apps", "batch", "discovery.k8s.io")
 
 
 # ---------------------------------------------------------------- public value types
@@ -832,14 +834,17 @@ class FakeApiServer:
         with self._lock:
             return len(self._watches)
 
-    def wait_for_watches(self, n: int, timeout: float = 5.0) -> bool:
-        """Wait until at least n watch streams are open (their initial events sent)."""
+    def wait_for_watches(self, n: int, timeout: float = 5.0, exactly: bool = False) -> bool:
+        """Wait until at least n (exactly=True: exactly n) watch streams are open. An open
+        stream has its starting point fixed: every later write reaches it."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.open_watches >= n:
+        while True:
+            k = self.open_watches
+            if k == n or (k > n and not exactly):
                 return True
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.01)
-        return self.open_watches >= n
 
     # -------------------------------------------------------------- request handling
 
@@ -1013,17 +1018,27 @@ class FakeApiServer:
                 info.prefix == "apis" and (not info.group or info.version not in groups.get(info.group, ()))):
             raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
         rt = self.store.types.get((info.group, info.resource))
+        builtin_group = info.group in _BUILTIN_GROUPS
         if rt is None or rt.version != info.version:
-            raise _generic(404)
-        parts = info.parts
-        # Route shapes the real server registers: [plural], [plural, name], [plural, name, "status"].
-        if len(parts) > 3 or (len(parts) == 3 and (parts[2] != "status" or not rt.status_subresource)):
-            raise _generic(404)
-        if rt.namespaced:
-            if not info.namespace and len(parts) > 1:
+            # Built-in groups are go-restful web services: their 404 is a Status. Custom
+            # resource groups go through apiextensions' crdHandler, which hands unknown
+            # resources to the delegate chain: Go's plain-text 404.
+            if builtin_group:
                 raise _generic(404)
-        elif info.namespace:
-            raise _generic(404)
+            raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
+        parts = info.parts
+        scope_ok = (not info.namespace) if not rt.namespaced else (bool(info.namespace) or len(parts) == 1)
+        if rt.builtin:
+            # Route shapes registered: [plural], [plural, name], [plural, name, "status"].
+            if not scope_ok or len(parts) > 3 or (
+                    len(parts) == 3 and (parts[2] != "status" or not rt.status_subresource)):
+                raise _generic(404)
+        else:
+            # apiextensions-apiserver customresource_handler.go crdHandler.ServeHTTP.
+            if not scope_ok:
+                raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
+            if len(parts) >= 3 and (parts[2] != "status" or not rt.status_subresource):
+                raise not_found(rt, info.name)
         ns = info.namespace or None
         method = h.command
         name = parts[1] if len(parts) > 1 else ""
@@ -1050,13 +1065,18 @@ class FakeApiServer:
             elif ctype == "application/merge-patch+json" or (
                     ctype == "application/strategic-merge-patch+json" and rt.builtin):
                 kind = "merge"
+            elif ctype == "application/apply-patch+yaml":
+                raise ApiError(415, "UnsupportedMediaType", "server-side apply is not implemented by the fake "
+                               "API server (the real one accepts application/apply-patch+yaml)", {})
             else:
-                accepted = "application/json-patch+json, application/merge-patch+json"
+                # negotiation.NewUnsupportedMediaTypeError over the patch types the real handler accepts.
+                accepted = ["application/json-patch+json", "application/merge-patch+json"]
                 if rt.builtin:
-                    accepted += ", application/strategic-merge-patch+json"
+                    accepted.append("application/strategic-merge-patch+json")
+                accepted.append("application/apply-patch+yaml")
                 raise ApiError(415, "UnsupportedMediaType",
                                f"the body of the request was in an unknown format - accepted media types include: "
-                               f"{accepted}", {})
+                               f"{', '.join(accepted)}", {})
             return h.send_json(200, self.store.patch(rt, ns, name, _json_body(body, allow_list=True), kind,
                                                      subresource=sub))
         if method == "DELETE" and sub is None:

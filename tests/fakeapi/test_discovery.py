@@ -103,3 +103,18 @@ def test_version_and_health(api: Api) -> None:
     assert api.get("/version").json()["major"] == "1"
     r = api.get("/readyz")
     assert r.status_code == 200 and r.text == "ok"
+
+
+def test_custom_resource_group_not_found_answers(api: Api) -> None:
+    # apiextensions-apiserver pkg/apiserver/customresource_handler.go (crdHandler.ServeHTTP):
+    # an unknown resource or a scope mismatch goes to the delegate (plain-text 404); an unknown
+    # subresource of a served custom resource is errors.NewNotFound for the resource.
+    for path in ("/apis/example.com/v1/namespaces/default/things", "/apis/example.com/v1/namespaces/default/gadgets",
+                 "/apis/example.com/v1/widgets/w"):
+        r = api.get(path)
+        assert (r.status_code, r.text) == (404, "404 page not found\n"), path
+    r = api.get("/apis/example.com/v1/namespaces/default/widgets/w/scale")
+    assert r.status_code == 404
+    assert r.json()["message"] == 'widgets.example.com "w" not found'
+    # Listing a namespaced custom resource across all namespaces is fine.
+    assert api.get("/apis/example.com/v1/widgets").status_code == 200
