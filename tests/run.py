@@ -22,15 +22,23 @@ def run_kep(*args: str, env: dict[str, str] | None = None, timeout: float = 20) 
     return subprocess.run([*KEP, *args], env=env or kep_env(), capture_output=True, text=True, timeout=timeout)
 
 
-def start_kep(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([*KEP, *args], env=env or kep_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+class Kep(subprocess.Popen[str]):
+    """A running kep that remembers the stdout lines a test has read."""
+
+    transcript: list[str]
 
 
-def wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
+def start_kep(*args: str, env: dict[str, str] | None = None) -> Kep:
+    proc = Kep([*KEP, *args], env=env or kep_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.transcript = []
+    return proc
+
+
+def wait_for_line(proc: Kep, needle: str) -> str:
     """Read kep's stdout until a line contains `needle` (kep flushes every log line)."""
     assert proc.stdout is not None
     for line in proc.stdout:
+        proc.transcript.append(line)
         if needle in line:
             return line
     raise AssertionError(f"kep exited ({proc.wait()}) before printing {needle!r}")

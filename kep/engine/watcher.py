@@ -61,7 +61,8 @@ class Watcher:
         refused: list[ApiError] = []
 
         def update(value: tuple[dict[str, Any], ...] | ApiError) -> None:
-            if isinstance(value, Forbidden):
+            if isinstance(value, Forbidden) and (value.verb == "watch" or self.query.is_get):
+                # Poll instead: a get query may be granted `get` without `list`.
                 refused.append(value)
                 self._watch_stop.set()  # ends the ListWatch; polling takes over below
             elif isinstance(value, ApiError):

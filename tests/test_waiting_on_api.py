@@ -1,0 +1,170 @@
+"""The whole program as a process against the fake kube-apiserver over HTTPS:
+objects change while kep waits, and kep execs after the change, not before."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import factories as f
+from tests.fakeapi import CustomResourceDef, Rule
+from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
+from tests.run import Kep, kep_env, start_kep, wait_for_line
+
+NS = "openstack"
+# The reference's RBAC, as helm-toolkit grants it: get and list, never watch.
+REFERENCE_RULES = [
+    Rule(verbs=["get", "list"], api_groups=[""], resources=["pods", "endpoints"]),
+    Rule(verbs=["get", "list"], api_groups=["discovery.k8s.io"], resources=["endpointslices"]),
+    Rule(verbs=["get", "list"], api_groups=["batch"], resources=["jobs"]),
+    Rule(verbs=["get", "list"], api_groups=["apps"], resources=["daemonsets"]),
+    Rule(verbs=["get"], api_groups=["stable.example.com"], resources=["foos"]),
+]
+FOO = CustomResourceDef(group="stable.example.com", version="v1", kind="Foo", plural="foos")
+
+
+@pytest.fixture
+def api(fake_api, tmp_path):  # noqa: F811
+    return fake_api
+
+
+def cluster_env(api, tmp_path: Path, rules=None, **extra: str) -> dict[str, str]:
+    token = api.add_token(rules=rules)
+    sa_dir = tmp_path / "serviceaccount"
+    api.write_service_account(str(sa_dir), token, namespace=NS)
+    return kep_env(**api.in_cluster_env(str(sa_dir)), POD_NAME="me", KEP_INTERVAL="0.3", **extra)
+
+
+def assert_still_waiting(proc: Kep, seconds: float = 1.0) -> None:
+    time.sleep(seconds)
+    assert proc.poll() is None, "kep exec'd (or exited) before the dependency was met"
+
+
+def finish(proc: Kep) -> tuple[str, str]:
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    return out, err
+
+
+@pytest.mark.parametrize("watch", ["1", "0"])
+def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
+    api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
+    api.create(f.job("db-init", NS))
+    env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_WATCH=watch)
+    proc = start_kep("--", "echo", "app started", env=env)
+    wait_for_line(proc, "Waiting for Job db-init in namespace openstack")
+    api.patch("discovery.k8s.io/v1", "endpointslices", NS, "mariadb-abcde",
+              {"endpoints": [f.endpoint("10.0.0.7", ready=True)]})
+    wait_for_line(proc, "Dependency Service mariadb in namespace openstack is resolved.")
+    assert_still_waiting(proc)
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    out, _ = finish(proc)
+    assert out.splitlines()[-1] == "app started"
+
+
+def test_reference_rbac_without_watch_polls_and_says_so_once(api, tmp_path):
+    api.create(f.job("db-init", NS))
+    env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "polling it every 0.3s instead")
+    assert_still_waiting(proc, 0.5)
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    out, _ = finish(proc)
+    assert "".join(proc.transcript).count("polling it every") + out.count("polling it every") == 1
+    assert api.counts[("watch", "jobs")] >= 1 and api.counts[("get", "jobs")] >= 1
+
+
+def test_failed_job_is_reported_and_kep_keeps_waiting(api, tmp_path):
+    api.create(f.failed_job("db-init", NS))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
+    proc = start_kep("--", "echo", "ok", env=env)
+    line = wait_for_line(proc, "failed (BackoffLimitExceeded)")
+    assert "job openstack/db-init" in line
+    assert_still_waiting(proc, 0.5)
+    proc.terminate()
+    assert proc.wait(timeout=5) == 143
+
+
+def test_failed_job_exits_3_when_asked(api, tmp_path):
+    api.create(f.failed_job("db-init", NS))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init", KEP_FAIL_ON_JOB_FAILURE="1")
+    proc = start_kep("--", "echo", "ok", env=env)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 3
+    assert "job openstack/db-init: failed (BackoffLimitExceeded)" in err
+    assert "ok" not in out.splitlines()
+
+
+def test_endpointslices_forbidden_falls_back_to_endpoints_asking_once(api, tmp_path):
+    rules = [Rule(verbs=["get", "list", "watch"], api_groups=[""], resources=["endpoints"])]
+    api.create(f.endpoints("mariadb", NS))
+    env = cluster_env(api, tmp_path, rules=rules, DEPENDENCY_SERVICE="mariadb")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "EndpointSlices forbidden")
+    assert_still_waiting(proc, 1.0)
+    api.replace(f.endpoints("mariadb", NS, f.subset(["10.0.0.7"])))
+    finish(proc)
+    assert api.counts[("list", "endpointslices")] == 1
+
+
+def test_container_daemonset_pod_and_custom_resource(api, tmp_path):
+    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": False},
+                     init_containers={"sidecar": True}, labels={"app": "me"}))
+    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
+    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    api.create(f.pod("db-0", NS, host_ip="10.0.0.9", ready=True, labels={"app": "db"}))
+    api.create(f.custom("stable.example.com/v1", "Foo", "my-foo", NS, spec={"arbitrary-key": "not-ready"}))
+    env = cluster_env(
+        api, tmp_path, rules=REFERENCE_RULES,
+        DEPENDENCY_CONTAINER="sidecar",
+        DEPENDENCY_DAEMONSET="ovs",
+        DEPENDENCY_POD_JSON='[{"labels": {"app": "db"}}]',
+        DEPENDENCY_CUSTOM_RESOURCE='[{"apiVersion": "stable.example.com/v1", "kind": "Foo", "name": "my-foo",'
+                                   ' "fields": [{"key": "spec.arbitrary-key", "value": "ready"}]}]',
+    )
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, 'spec.arbitrary-key is "not-ready", want "ready"')
+    api.patch("v1", "pods", NS, "ovs-1", {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+              subresource="status")
+    assert_still_waiting(proc, 0.8)
+    api.patch("stable.example.com/v1", "foos", NS, "my-foo", {"spec": {"arbitrary-key": "ready"}})
+    out, _ = finish(proc)
+    assert out.splitlines()[-1] == "ok"
+
+
+def test_timeout_says_why_each_api_dependency_is_unmet(api, tmp_path):
+    env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_TIMEOUT="1")
+    proc = start_kep("--", "echo", "ok", env=env)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 124
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert "Service mariadb in namespace openstack: service openstack/mariadb: no endpoints" in lines[0]
+    assert "Job db-init in namespace openstack: job openstack/db-init: not found" in lines[1]
+
+
+def test_forbidden_is_said_plainly(api, tmp_path):
+    env = cluster_env(api, tmp_path, rules=[], DEPENDENCY_JOBS="db-init", KEP_TIMEOUT="1")
+    proc = start_kep(env=env)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 124
+    assert 'forbidden: cannot get jobs.batch "db-init" in namespace "openstack"' in err
+
+
+def test_no_cluster_configuration_is_a_one_line_error(tmp_path):
+    env = kep_env(DEPENDENCY_SERVICE="mariadb", KEP_SERVICE_ACCOUNT_DIR=str(tmp_path / "none"),
+                  HOME=str(tmp_path))
+    proc = start_kep("--", "echo", "ok", env=env)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert len(err.splitlines()) == 1 and "no Kubernetes API configuration" in err
+
+
+def test_namespace_comes_from_the_service_account_when_unset(api, tmp_path):
+    api.create(f.job("db-init", NS, succeeded=1))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
+    proc = start_kep("--", "echo", "ok", env=env)
+    out, _ = finish(proc)
+    assert "Job db-init in namespace openstack is resolved." in out
