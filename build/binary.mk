@@ -15,7 +15,7 @@ export CONTAINERS_CONF := $(CURDIR)/build/containers.conf
 PODMAN := podman
 # PyInstaller needs Python's shared library; Debian ships it as libpython3.X.
 PYTHON_MM = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-BINARY_DEBS = python3-venv libpython$(PYTHON_MM) binutils patchelf gcc musl-tools
+BINARY_DEBS = python3-venv libpython$(PYTHON_MM) binutils patchelf gcc libc6-dev musl-tools
 IMAGE_DEBS = podman runc catatonit
 KEP_SOURCES := kep.py $(shell find kep -name '*.py' 2>/dev/null)
 BINARY_INPUTS := build/kep.spec build/pyi_rth_kep.py build/launcher.c build/bundle.py
@@ -53,5 +53,5 @@ image: $(BINARY) image-deps
 	ln $(BINARY) $(BUILD_DIR)/image/kep
 	$(PODMAN) build --quiet --build-arg VERSION=$$($(PYTHON) -c 'import re; print(re.search(r"__version__ = \"(.*)\"", open("kep/__init__.py").read())[1])') -f Dockerfile.scratch -t $(IMAGE) $(BUILD_DIR)/image
 
-bench-binary: image
-	$(PYTHON) bench/binary.py --image $(IMAGE)
+bench-binary: image $(STAMP)
+	$(PY) bench/binary.py --image $(IMAGE)
