@@ -30,11 +30,14 @@ import secrets
 import select
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -368,6 +371,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
+        except Exception as e:  # noqa: BLE001 - a bug in the fake: say so, loudly, as a 500
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            try:
+                self.send_json(500, status_body(500, "InternalError", f"fake API server bug: {e!r}", {}))
+            except Exception:  # noqa: BLE001 - headers may already be out
+                pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
 
@@ -420,6 +430,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
+def socketserver_bind(server: TCPServer) -> None:
+    TCPServer.server_bind(server)
+    host, port = server.server_address[:2]
+    server.server_name = host  # type: ignore[attr-defined]
+    server.server_port = port  # type: ignore[attr-defined]
+
+
 class _TLSServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -427,7 +444,13 @@ class _TLSServer(ThreadingHTTPServer):
 
     def __init__(self, addr: tuple[str, int], api: "FakeApiServer") -> None:
         self.api = api
+        if ":" in addr[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(addr, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the host name up (getfqdn): slow and not needed.
+        socketserver_bind(self)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         # TLS handshake here, in the connection's own thread, not in the accept loop.
@@ -575,7 +598,12 @@ class FakeApiServer:
 
     @property
     def url(self) -> str:
-        return f"https://{self._host}:{self.port}"
+        """https://127.0.0.1:PORT (an IPv6 host is bracketed: https://[::1]:PORT)."""
+        return f"https://{self._netloc_host}:{self.port}"
+
+    @property
+    def _netloc_host(self) -> str:
+        return f"[{self._host}]" if ":" in self._host else self._host
 
     def _conn_opened(self, c: Any) -> None:
         with self._lock:
@@ -966,7 +994,8 @@ class FakeApiServer:
         if p == "/api":
             return h.send_json(200, {
                 "kind": "APIVersions", "versions": ["v1"],
-                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": f"{self._host}:{self.port}"}],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
+                                                "serverAddress": f"{self._netloc_host}:{self.port}"}],
             })
         if p == "/api/v1":
             return h.send_json(200, self._resource_list("", "v1"))

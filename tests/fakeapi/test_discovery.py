@@ -118,3 +118,20 @@ def test_custom_resource_group_not_found_answers(api: Api) -> None:
     assert r.json()["message"] == 'widgets.example.com "w" not found'
     # Listing a namespaced custom resource across all namespaces is fine.
     assert api.get("/apis/example.com/v1/widgets").status_code == 200
+
+
+def test_ipv6_loopback(tmp_path) -> None:
+    import socket
+
+    from tests.fakeapi import FakeApiServer
+
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with FakeApiServer(host="::1", workdir=tmp_path) as server:
+        assert server.url == f"https://[::1]:{server.port}"
+        assert server.in_cluster_env("/sa")["KUBERNETES_SERVICE_HOST"] == "::1"
+        doc = Api(server, server.admin_token).get("/api").json()  # the certificate names ::1
+        assert doc["serverAddressByClientCIDRs"][0]["serverAddress"] == f"[::1]:{server.port}"
