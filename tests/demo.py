@@ -1,12 +1,13 @@
-"""`make demo`: kep's main job, locally.
+"""`make demo`: kep's main job, locally, against the fake kube-apiserver.
 
-kep waits for a socket and a config template that another process provides
-a few seconds later, renders the config, then execs a command that prints it.
+A typical start-up of an OpenStack service pod: kep waits for the database
+service to have a ready endpoint, for the db-init job to succeed, for a socket
+another container opens, and for its config template; then it renders the
+config and execs the command (here: print the config).
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -15,25 +16,37 @@ import threading
 import time
 from pathlib import Path
 
+from tests import factories as f
+from tests.cluster import FakeCluster, clean_env
+
 ROOT = Path(__file__).resolve().parent.parent
+NS = "openstack"
 
 
 def say(message: str) -> None:
     print(f"[demo] {message}", flush=True)
 
 
-def provide_later(work: Path, sock_path: Path, stop: threading.Event) -> None:
-    """What other containers of the pod would do: ship a config template, open a socket."""
-    time.sleep(2)
-    template = work / "configmaps" / "app.conf" / "app.conf"
+def the_rest_of_the_cluster(cluster: FakeCluster, work: Path, stop: threading.Event) -> None:
+    """What other pods and containers do meanwhile, a second or two apart."""
+    time.sleep(1.5)
+    template = work / "configmaps" / "keystone.conf" / "keystone.conf"
     template.parent.mkdir(parents=True)
-    template.write_text("# rendered by kep\nlisten = {{ .IP }}:8080\nnode = {{ .HOSTNAME }}\n")
-    say(f"config template written: {template}")
-    time.sleep(2)
+    template.write_text("[DEFAULT]\nbind_host = {{ .IP }}\nhost = {{ .HOSTNAME }}\n"
+                        "[database]\nconnection = mysql+pymysql://keystone@mariadb.openstack/keystone\n")
+    say(f"the config template is mounted: {template}")
+    time.sleep(1.5)
     server = socket.socket(socket.AF_UNIX)
-    server.bind(str(sock_path))
+    server.bind(str(work / "memcached.sock"))
     server.listen()
-    say(f"database socket is listening: {sock_path}")
+    say("a sidecar opened its socket")
+    time.sleep(1.5)
+    cluster.patch(f"/apis/discovery.k8s.io/v1/namespaces/{NS}/endpointslices/mariadb-abcde",
+                  {"endpoints": [f.endpoint("10.0.0.7", ready=True)]})
+    say("mariadb-0 passed its readiness probe: the service has a ready endpoint")
+    time.sleep(1.5)
+    cluster.patch(f"/apis/batch/v1/namespaces/{NS}/jobs/keystone-db-init/status", {"status": {"succeeded": 1}})
+    say("the keystone-db-init job succeeded")
     stop.wait()
     server.close()
 
@@ -41,28 +54,35 @@ def provide_later(work: Path, sock_path: Path, stop: threading.Event) -> None:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kep-demo-") as tmp:
         work = Path(tmp)
-        sock_path = work / "db.sock"
-        target = work / "etc" / "app" / "app.conf"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DEPENDENCY_", "KEP_"))},
-            "DEPENDENCY_SOCKET": str(sock_path),
-            "DEPENDENCY_CONFIG": str(target),
-            "INTERFACE_NAME": "lo",
-            "KEP_CONFIGMAPS_DIR": str(work / "configmaps"),
-            "KEP_INTERVAL": "0.5",
-            "COMMAND": f"cat {target}",
-        }
-        say("starting kep: waits for a socket and a config file, then execs `cat` of the config")
-        for name in ("DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND"):
-            say(f"  {name}={env[name]}")
-        stop = threading.Event()
-        provider = threading.Thread(target=provide_later, args=(work, sock_path, stop), daemon=True)
-        provider.start()
-        started = time.monotonic()
-        code = subprocess.call([sys.executable, str(ROOT / "kep.py")], env=env)
-        stop.set()
-        say(f"kep (then the command, same PID) exited with {code} after {time.monotonic() - started:.1f}s")
-        return code
+        say("starting a fake kube-apiserver (HTTPS, its own CA, RBAC, watch streams)")
+        with FakeCluster(work / "apiserver") as cluster:
+            cluster.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
+            cluster.create(f.job("keystone-db-init", NS))
+            say(f"namespace {NS}: service mariadb has 1 endpoint, not ready; job keystone-db-init is running")
+            env = clean_env(
+                **cluster.pod_env(work / "serviceaccount", cluster.token(), NS),
+                DEPENDENCY_SERVICE="mariadb",
+                DEPENDENCY_JOBS="keystone-db-init",
+                DEPENDENCY_SOCKET=str(work / "memcached.sock"),
+                DEPENDENCY_CONFIG=str(work / "etc" / "keystone" / "keystone.conf"),
+                INTERFACE_NAME="lo",
+                KEP_CONFIGMAPS_DIR=str(work / "configmaps"),
+                KEP_INTERVAL="0.5",
+                COMMAND=f"cat {work}/etc/keystone/keystone.conf",
+            )
+            say("starting kep, as the pod's entrypoint:")
+            for name in ("DEPENDENCY_SERVICE", "DEPENDENCY_JOBS", "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND"):
+                say(f"  {name}={env[name]}")
+            stop = threading.Event()
+            threading.Thread(target=the_rest_of_the_cluster, args=(cluster, work, stop), daemon=True).start()
+            started = time.monotonic()
+            code = subprocess.call([sys.executable, str(ROOT / "kep.py")], env=env)
+            stop.set()
+            say(f"kep, then the command in its place (same PID), exited with {code} "
+                f"after {time.monotonic() - started:.1f}s")
+            requests = sum(cluster.counts().values())
+            say(f"API requests in all, the demo's own included: {requests}")
+            return code
 
 
 if __name__ == "__main__":

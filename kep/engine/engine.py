@@ -75,12 +75,12 @@ class Engine:
                 now = self._clock()
                 if now >= self._local_checked_at + self.settings.interval:
                     self._check_local(now)
-                self._sync_sources()
+                wanted = self._sync_sources()
                 verdicts = self._verdicts()
                 if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:
                     self._check_local(now)
                     verdicts = self._verdicts()
-                reporter.update(verdicts, now)
+                reporter.update(verdicts, now, reading=self._reading(wanted))
                 if all(v.is_met for v in verdicts.values()):
                     return verdicts
                 self._raise_if_failed(verdicts)
@@ -126,18 +126,23 @@ class Engine:
                 self._local[spec] = kind.check(spec, self.settings)
         self._local_checked_at = now
 
-    def _wanted(self) -> set[Query]:
-        wanted: set[Query] = set()
+    def _wanted(self) -> dict[Spec, tuple[Query, ...]]:
+        wanted: dict[Spec, tuple[Query, ...]] = {}
         for spec in self.specs:
             kind = API_KINDS.get(type(spec))
             if kind is not None:
-                wanted.update(kind.queries(spec, self.settings, self._seen))
+                wanted[spec] = tuple(kind.queries(spec, self.settings, self._seen))
         return wanted
 
-    def _sync_sources(self) -> None:
+    def _reading(self, wanted: dict[Spec, tuple[Query, ...]]) -> set[Spec]:
+        """Dependencies whose reads are still in flight: nothing to say about them yet."""
+        return {spec for spec, queries in wanted.items() if any(q not in self._seen for q in queries)}
+
+    def _sync_sources(self) -> dict[Spec, tuple[Query, ...]]:
         """One source per distinct query, shared by every dependency that needs it;
         a query no longer asked for stops, but its last observation is kept."""
-        wanted = self._wanted()
+        per_spec = self._wanted()
+        wanted = {query for queries in per_spec.values() for query in queries}
         for query in wanted - self._sources.keys():
             if self._open_source is None:
                 raise RuntimeError("an API dependency needs a source")
@@ -146,6 +151,7 @@ class Engine:
             source.start()
         for query in self._sources.keys() - wanted:
             self._sources.pop(query).stop()
+        return per_spec
 
     def _verdicts(self) -> dict[Spec, Verdict]:
         verdicts: dict[Spec, Verdict] = {}

@@ -8,7 +8,7 @@ progress interval.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from kep.specs import Spec
 from kep.verdict import State, Verdict
@@ -30,11 +30,13 @@ class Reporter:
         for spec in specs:
             log.info("Resolving %s", spec)
 
-    def update(self, verdicts: Mapping[Spec, Verdict], now: float) -> None:
+    def update(self, verdicts: Mapping[Spec, Verdict], now: float, reading: Set[Spec] = frozenset()) -> None:
+        """Log what changed; `reading` are dependencies whose reads are in flight (pending
+        for now, but there is nothing worth saying until the answer comes)."""
         for spec in self._specs:
             verdict = verdicts[spec]
             before = self._last.get(spec)
-            if verdict == before:
+            if verdict == before or (spec in reading and verdict.state is State.PENDING):
                 continue
             self._last[spec] = verdict
             if verdict.state is State.MET:

@@ -239,3 +239,12 @@ def test_query_no_longer_wanted_stops_its_source_but_keeps_observation(world, mo
     inbox = ScriptedInbox(world, [(1, first, obs("x")), (2, second, obs("y"))])
     Engine((Remote("r", first),), Settings(), open_source=open_source, clock=world, inbox=inbox).run()
     assert sources[first].stopped and sources[second].stopped
+
+
+def test_nothing_is_said_about_a_dependency_until_its_first_read_answers(world, caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    r = q("r")
+    eng, _ = engine(world, [Remote("r", r)], [(0.2, r, obs("starting")), (1, r, obs("met"))])
+    eng.run()
+    waiting = [rec.getMessage() for rec in caplog.records if rec.getMessage().startswith("Waiting for")]
+    assert waiting == ["Waiting for Remote(name='r', query=" + repr(r) + "): r is starting"]
