@@ -116,11 +116,17 @@ read_at(void *buf, size_t len, uint64_t offset)
     return 0;
 }
 
+/* $TMPDIR, else /tmp; made absolute, since the bundle's paths end up in PT_INTERP. */
 static const char *
 temporary_root(void)
 {
+    static char absolute[PATH_MAX];
     const char *tmpdir = getenv("TMPDIR");
-    return (tmpdir && tmpdir[0]) ? tmpdir : "/tmp";
+    if (!tmpdir || !tmpdir[0])
+        return "/tmp";
+    if (tmpdir[0] != '/' && realpath(tmpdir, absolute))
+        return absolute;
+    return tmpdir;
 }
 
 static double
