@@ -1214,10 +1214,10 @@ class FakeApiServer:
             return self._send_watch_error(h, e)
         started = time.monotonic()
         deadline = started + timeout if timeout else None
-        self._start_stream(h)
-        with self._lock:
-            self._watches.add(h)
         try:
+            self._start_stream(h)
+            with self._lock:
+                self._watches.add(h)
             frames = [encode_event("ADDED", o) for o in initial]
             if send_initial and bookmarks:
                 frames.append(self._bookmark(rt, watcher.last_rv, initial_end=True))
@@ -1251,7 +1251,7 @@ class FakeApiServer:
                     break
             self._write(h, b"0\r\n\r\n")
         finally:
-            watcher.closed = True
+            self.store.end_watch(watcher)
             with self._lock:
                 self._watches.discard(h)
 

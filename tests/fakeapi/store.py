@@ -539,6 +539,7 @@ class Store:
         self._histories: dict[tuple[str, str], History] = {}
         self.stopped = False
         self.drop_epoch = 0
+        self._watchers: set[Watcher] = set()
         for rt in resource_types:
             self.add_type(rt)
 
@@ -822,13 +823,26 @@ class Store:
                 if resource_version < hist.floor:
                     raise expired(f"too old resource version: {resource_version} ({hist.floor})")
                 rv = resource_version
-            return Watcher(self, rt, namespace, labels, fields, rv), initial
+            w = Watcher(self, rt, namespace, labels, fields, rv)
+            self._watchers.add(w)
+            return w, initial
+
+    def end_watch(self, w: "Watcher") -> None:
+        with self.cond:
+            w.closed = True
+            self._watchers.discard(w)
 
     # -------------------------------------------------------------- control
 
     def compact(self) -> int:
-        """Forget all event history: watches from any older resourceVersion get 410."""
+        """Forget all event history: new watches from any older resourceVersion get 410.
+
+        Open watches go on (the real watch cache keeps serving them); only one that had not
+        yet sent an event it would now lose ends its stream, as a watcher that fell behind."""
         with self.cond:
+            for w in list(self._watchers):
+                if not self._histories[w.rt.key].after(w.last_rv):
+                    w.last_rv = max(w.last_rv, self.rv)
             for h in self._histories.values():
                 h.events.clear()
                 h.rvs.clear()

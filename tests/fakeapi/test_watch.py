@@ -221,3 +221,13 @@ def test_many_concurrent_watches_wake_on_event(api: Api, fake_api) -> None:
     assert time.monotonic() - start < 2
     for w in watches:
         w.close()
+
+
+def test_compaction_does_not_end_open_watches(api: Api, fake_api) -> None:
+    w = api.watch(PODS, resourceVersion=str(fake_api.resource_version))
+    assert fake_api.wait_for_watches(1)
+    fake_api.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}})  # other resource
+    fake_api.compact()
+    fake_api.create(pod("a"))
+    assert w.take(1)[0]["object"]["metadata"]["name"] == "a"
+    w.close()
