@@ -1,8 +1,8 @@
 """A source that polls one query on its own daemon thread.
 
-The first read is immediate (start-up speed matters); after it each process
-polls on a random phase (at most 10% of the interval) so a fleet started
-together does not hit the API server in lock-step.
+The first read is immediate (start-up speed matters); the second comes up to
+10% of the interval early, at random, so a fleet started together does not
+hit the API server in lock-step, and no gap between reads exceeds the interval.
 """
 
 from __future__ import annotations
@@ -41,12 +41,12 @@ class Poller:
         self._stop.set()
 
     def _run(self) -> None:
-        delay = self._phase
+        early = self._phase
         while not self._stop.is_set():
             observation = self._fetch(self.query)
             if self._stop.is_set():
                 return
             self._emit(self.query, observation)
-            if self._stop.wait(self._interval + delay):
+            if self._stop.wait(self._interval - early):
                 return
-            delay = 0.0
+            early = 0.0
