@@ -56,7 +56,6 @@ from .store import (
     encode_event,
     expired,
     not_found,
-    ordered,
     status_body,
 )
 
@@ -1370,5 +1369,4 @@ def _int_or(v: list[str] | None, default: int) -> int:
         return default
 
 
-__all__ = ["FakeApiServer", "CustomResourceDef", "Rule", "Identity", "RequestRecord", "ApiError", "ordered",
-           "status_body"]
+__all__ = ["FakeApiServer", "CustomResourceDef", "Rule", "Identity", "RequestRecord", "ApiError"]

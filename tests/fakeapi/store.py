@@ -199,8 +199,9 @@ BUILTINS: tuple[ResourceType, ...] = (
                  {"loadBalancer": {}}, return_deleted_object=True),
     ResourceType("", "v1", "Endpoints", "endpoints", True, "endpoints", ("ep",), (), False, True, False,
                  create_on_update=True),
+    # endpointslice strategy: generation 1 on create, +1 on any non-metadata change.
     ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, "endpointslice", (), (),
-                 False, True, False),
+                 False, True, True),
     ResourceType("batch", "v1", "Job", "jobs", True, "job", (), ("all",), True, True, True, {},
                  ("status.successful",)),
     ResourceType("apps", "v1", "DaemonSet", "daemonsets", True, "daemonset", ("ds",), ("all",), True, True, True,
