@@ -168,3 +168,43 @@ def test_namespace_comes_from_the_service_account_when_unset(api, tmp_path):
     proc = start_kep("--", "echo", "ok", env=env)
     out, _ = finish(proc)
     assert "Job db-init in namespace openstack is resolved." in out
+
+
+def test_dropped_watch_resumes_from_its_resource_version_without_missing_the_change(api, tmp_path):
+    api.create(f.job("db-init", NS))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "not completed yet")
+    assert api.drop_watches() == 1
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    finish(proc)
+    assert api.counts[("list", "jobs")] == 1, "a dropped stream must resume, not relist"
+    assert api.counts[("watch", "jobs")] == 2
+
+
+def test_expired_resource_version_relists_and_sees_the_change(api, tmp_path):
+    api.create(f.job("db-init", NS))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "not completed yet")
+    api.slow("watch", "jobs", seconds=1.0)  # hold kep's re-watch while the change and compaction happen
+    api.drop_watches()
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    api.compact()
+    finish(proc)
+    assert api.counts[("list", "jobs")] == 2, "410 Gone must relist"
+
+
+def test_dependencies_on_the_same_object_share_one_watch(api, tmp_path):
+    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": True}, init_containers={"sidecar": True}))
+    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
+    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    env = cluster_env(api, tmp_path, DEPENDENCY_CONTAINER="sidecar,app", DEPENDENCY_DAEMONSET="ovs")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "pod ovs-1 on this node is not ready")
+    api.patch("v1", "pods", NS, "ovs-1", {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+              subresource="status")
+    finish(proc)
+    # Own pod (read by two container dependencies and the daemonset) + the daemonset's pods.
+    assert api.counts[("watch", "pods")] == 2
+    assert api.counts[("list", "pods")] == 2
