@@ -324,6 +324,11 @@ def fault_error(code: int, retry_after: int | None, message: str | None) -> ApiE
         # API Priority and Fairness rejects with Go's http.Error: plain text, always Retry-After.
         headers.setdefault("Retry-After", "1")
         return ApiError(429, "TooManyRequests", "", None, headers, text=(message or APF_429_TEXT.rstrip("\n")) + "\n")
+    if code == 503 and retry_after is None:
+        # What a real 503 most often is: the server shutting down (filters/waitgroup.go),
+        # a Status without details and "Retry-After: 1".
+        return ApiError(503, "ServiceUnavailable", message or "apiserver is shutting down", None,
+                        {"Retry-After": "1"})
     details: dict[str, Any] | None = {"retryAfterSeconds": retry_after} if retry_after else None
     table = {
         500: ("InternalError", "Internal error occurred: injected fault"),
@@ -805,7 +810,9 @@ class FakeApiServer:
 
         verb/plural may be "*"; plural is "pods", "pods/status", ... or a path for
         non-resource requests ("/api/v1"). 429 is plain text with Retry-After (default 1) like
-        API Priority and Fairness; other codes are Status bodies, with Retry-After if given.
+        API Priority and Fairness; 503 without retry_after is the shutting-down Status with
+        Retry-After: 1; other codes are Status bodies, with Retry-After (and
+        details.retryAfterSeconds) only if retry_after is given.
         code=0 closes the connection without answering. code=410 on a watch arrives as an
         ERROR event in the stream, like the real server's expired resourceVersion."""
         with self._lock:

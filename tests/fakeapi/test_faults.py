@@ -56,6 +56,10 @@ def test_fault_503_status_with_retry_after(api: Api, fake_api) -> None:
     r = api.get(PODS, params={"watch": "1"})
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
     assert r.json()["reason"] == "ServiceUnavailable" and r.json()["details"] == {"retryAfterSeconds": 2}
+    fake_api.fault("list", "pods", code=503)
+    r = api.get(PODS)
+    assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+    assert r.json()["message"] == "apiserver is shutting down" and "details" not in r.json()
 
 
 def test_fault_matching(api: Api, fake_api) -> None:
