@@ -114,6 +114,8 @@ def parse_args(argv: Sequence[str]) -> tuple[str, ...]:
 
 def _default_namespace(env: Mapping[str, str]) -> str:
     """For items without a namespace when NAMESPACE is unset: the service account's, else "default"."""
+    if env.get("NAMESPACE", "").strip():
+        return "default"  # unused: envparse takes NAMESPACE itself
     from kep.api.config import service_account_namespace
 
     return service_account_namespace(env) or "default"

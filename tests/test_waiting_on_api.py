@@ -208,3 +208,10 @@ def test_dependencies_on_the_same_object_share_one_watch(api, tmp_path):
     # Own pod (read by two container dependencies and the daemonset) + the daemonset's pods.
     assert api.counts[("watch", "pods")] == 2
     assert api.counts[("list", "pods")] == 2
+
+
+def test_namespace_variable_wins_over_the_service_account(api, tmp_path):
+    api.create(f.job("db-init", "other", succeeded=1))
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init", NAMESPACE="other")
+    out, _ = finish(start_kep(env=env))
+    assert "Job db-init in namespace other is resolved." in out
