@@ -215,3 +215,30 @@ def test_namespace_variable_wins_over_the_service_account(api, tmp_path):
     env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init", NAMESPACE="other")
     out, _ = finish(start_kep(env=env))
     assert "Job db-init in namespace other is resolved." in out
+
+
+def test_custom_resource_whose_crd_arrives_later_is_waited_for(api, tmp_path):
+    env = cluster_env(
+        api, tmp_path,
+        DEPENDENCY_CUSTOM_RESOURCE='[{"apiVersion": "late.example.com/v1", "kind": "Bar", "name": "b1",'
+                                   ' "conditions": [{"type": "Ready"}]}]',
+    )
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "apiVersion late.example.com/v1 is not served (yet)")
+    api.add_custom_resource(CustomResourceDef(group="late.example.com", version="v1", kind="Bar", plural="bars"))
+    wait_for_line(proc, "Bar openstack/b1: not found")
+    api.create(f.custom("late.example.com/v1", "Bar", "b1", NS, conditions=[f.condition("Ready", "False")]))
+    wait_for_line(proc, 'condition Ready is "False"')
+    assert_still_waiting(proc, 0.5)
+    api.patch("late.example.com/v1", "bars", NS, "b1",
+              {"status": {"conditions": [f.condition("Ready", "True")]}}, subresource="status")
+    out, _ = finish(proc)
+    assert out.splitlines()[-1] == "ok"
+
+
+def test_deployment_available_works_as_a_custom_resource(api, tmp_path):
+    api.create(f.custom("apps/v1", "Deployment", "keystone", NS, conditions=[f.condition("Available", "True")]))
+    env = cluster_env(api, tmp_path, DEPENDENCY_CUSTOM_RESOURCE='[{"apiVersion": "apps/v1", "kind": "Deployment",'
+                                                              ' "name": "keystone", "conditions": [{"type": "Available"}]}]')
+    out, _ = finish(start_kep("--", "echo", "ok", env=env))
+    assert "Dependency Deployment keystone (apps/v1) in namespace openstack is resolved." in out
