@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test demo clean
+.PHONY: venv test demo bench clean
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -22,6 +22,13 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m tests.demo
+
+# Figures of waiting (README "Figures"); bench/load.py alone takes about 3 minutes.
+bench: $(STAMP)
+	$(PY) bench/startup.py
+	$(PY) bench/latency.py
+	$(PY) bench/memory.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) dist build/work
