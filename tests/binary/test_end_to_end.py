@@ -4,7 +4,9 @@ kep waits for a service and a job, then execs the command, and only then."""
 
 from __future__ import annotations
 
+import queue
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -35,13 +37,38 @@ def pod_options(api: FakeApiServer, sa: Path, **env: str) -> list[str]:
     return options
 
 
-def read_until(proc: subprocess.Popen[str], needle: str, seen: list[str]) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        seen.append(line.rstrip("\n"))
-        if needle in line:
-            return
-    raise AssertionError(f"kep's container exited ({proc.wait()}) before {needle!r}:\n" + "\n".join(seen))
+class Lines:
+    """A process's stdout lines, read by a thread, so that a test waits with a deadline."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, *needles: str, timeout: float = 30) -> None:
+        """Until every needle has appeared in some line, in any order (seen before or now)."""
+        deadline = time.monotonic() + timeout
+        while not all(any(n in line for line in self.seen) for n in needles):
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {needles!r} within {timeout}s:\n" + "\n".join(self.seen)) from None
+            if line is None:
+                raise AssertionError(f"output ended before {needles!r}:\n" + "\n".join(self.seen))
+            self.seen.append(line)
+
+    def rest(self, timeout: float = 30) -> list[str]:
+        """All remaining lines, until the process closes its output."""
+        deadline = time.monotonic() + timeout
+        while (line := self._queue.get(timeout=max(0.0, deadline - time.monotonic()))) is not None:
+            self.seen.append(line)
+        return self.seen
 
 
 def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: FakeApiServer,  # noqa: F811
@@ -53,17 +80,18 @@ def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: Fak
     options = pod_options(api, sa, DEPENDENCY_SERVICE=f"{NS}:mariadb", DEPENDENCY_JOBS="db-init")
     proc = subprocess.Popen(["podman", "run", "--rm", *options, PROBE_IMAGE, "--", "probe", "exit", "7"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=podman_env())
-    seen: list[str] = []
+    out = Lines(proc)
     try:
-        read_until(proc, "Dependency Service mariadb in namespace openstack is resolved.", seen)
-        read_until(proc, "Waiting for Job db-init in namespace openstack", seen)
+        out.wait_for("Dependency Service mariadb in namespace openstack is resolved.",
+                     "Waiting for Job db-init in namespace openstack")
         time.sleep(1.0)
         assert proc.poll() is None, "kep exec'd before the job succeeded"
         api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
-        rest, err = proc.communicate(timeout=30)
+        lines = out.rest()
+        code = proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 7, err  # the probe's own code: it ran
-    assert "Dependency Job db-init in namespace openstack is resolved." in rest
-    assert rest.splitlines()[-1].endswith("All dependencies are resolved; executing probe")
+    assert code == 7, (proc.stderr.read() if proc.stderr else "")  # the probe's own code: it ran
+    assert "Dependency Job db-init in namespace openstack is resolved." in "\n".join(lines)
+    assert lines[-1].endswith("All dependencies are resolved; executing probe")
