@@ -175,6 +175,7 @@ def test_dropped_watch_resumes_from_its_resource_version_without_missing_the_cha
     env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "not completed yet")
+    assert api.wait_for_watches(1)
     assert api.drop_watches() == 1
     api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
     finish(proc)
@@ -187,6 +188,7 @@ def test_expired_resource_version_relists_and_sees_the_change(api, tmp_path):
     env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "not completed yet")
+    assert api.wait_for_watches(1)
     api.slow("watch", "jobs", seconds=1.0)  # hold kep's re-watch while the change and compaction happen
     api.drop_watches()
     api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
@@ -202,6 +204,7 @@ def test_dependencies_on_the_same_object_share_one_watch(api, tmp_path):
     env = cluster_env(api, tmp_path, DEPENDENCY_CONTAINER="sidecar,app", DEPENDENCY_DAEMONSET="ovs")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "pod ovs-1 on this node is not ready")
+    assert api.wait_for_watches(3, exactly=True)  # own pod, the daemonset, its pods: one each
     api.patch("v1", "pods", NS, "ovs-1", {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
               subresource="status")
     finish(proc)

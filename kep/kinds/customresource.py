@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kep.api.errors import NotFound
 from kep.api.resources import Resource
-from kep.reads import Observation, Query, Seen, dig
+from kep.kinds.reading import the_object
+from kep.reads import Query, Seen, dig
 from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -38,14 +38,11 @@ def discovery_query(spec: CustomResource) -> Query:
 
 def resource_of(spec: CustomResource, seen: Seen) -> Resource | Verdict:
     """The served resource of the spec's kind, or a pending verdict saying why it is not known."""
-    observation = seen.get(discovery_query(spec))
-    if observation is None:
-        return pending(f"waiting for discovery of {spec.api_version}")
-    if _is_not_found(observation):
-        return pending(f"apiVersion {spec.api_version} is not served (yet)")
-    if observation.error is not None:
-        return pending(str(observation.error))
-    for entry in dig(observation.objects[0], "resources", default=None) or ():
+    document = the_object(seen, discovery_query(spec), f"discovery of {spec.api_version}",
+                          missing=f"apiVersion {spec.api_version} is not served (yet)")
+    if isinstance(document, Verdict):
+        return document
+    for entry in dig(document, "resources", default=None) or ():
         name = dig(entry, "name", default="")
         if not isinstance(name, str) or not name or "/" in name:
             continue
@@ -71,14 +68,9 @@ def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
     if isinstance(resource, Verdict):
         return resource
     subject = f"{spec.kind} {spec.namespace}/{spec.name}" if resource.namespaced else f"{spec.kind} {spec.name}"
-    observation = seen.get(object_query(spec, resource))
-    if observation is None:
-        return pending(f"waiting for {subject}")
-    if _is_not_found(observation):
-        return pending(f"{subject}: not found")
-    if observation.error is not None:
-        return pending(str(observation.error))
-    obj = observation.objects[0]
+    obj = the_object(seen, object_query(spec, resource), subject)
+    if isinstance(obj, Verdict):
+        return obj
     for check in spec.fields:
         why = _field_mismatch(obj, check)
         if why:
@@ -129,8 +121,3 @@ def _condition_mismatch(obj: dict[str, Any], check: ConditionCheck) -> str:
 def _shown(value: Any) -> str:
     text = json.dumps(value, separators=(",", ":"), sort_keys=True)
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
-
-
-def _is_not_found(observation: Observation) -> bool:
-    """A 404, whether the source reports it as an error or as a get with no object."""
-    return isinstance(observation.error, NotFound) or (observation.error is None and not observation.objects)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kep.api.errors import NotFound
 from kep.api.resources import DAEMONSETS, PODS
 from kep.kinds.pod import host_ip_of, is_ready, name_of, own_host_ip, own_pod_queries
 from kep.kinds.selectors import SelectorError, selector_string
+from kep.kinds.reading import the_object
 from kep.reads import Query, Seen, dig
 from kep.specs import DaemonSet, Settings
 from kep.verdict import Verdict, met, pending
@@ -73,12 +73,4 @@ def evaluate(spec: DaemonSet, settings: Settings, seen: Seen) -> Verdict:
 
 
 def _daemonset(spec: DaemonSet, seen: Seen) -> dict[str, Any] | Verdict:
-    subject = f"daemonset {spec.namespace}/{spec.name}"
-    observation = seen.get(daemonset_query(spec))
-    if observation is None:
-        return pending(f"waiting for {subject}")
-    if isinstance(observation.error, NotFound) or (observation.error is None and not observation.objects):
-        return pending(f"{subject}: not found")
-    if observation.error is not None:
-        return pending(str(observation.error))
-    return observation.objects[0]
+    return the_object(seen, daemonset_query(spec), f"daemonset {spec.namespace}/{spec.name}")

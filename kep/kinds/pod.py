@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kep.api.errors import NotFound
 from kep.api.resources import PODS
+from kep.kinds.reading import the_object
 from kep.reads import Query, Seen, dig
 from kep.specs import Pod, Settings, format_labels, selector_of
 from kep.verdict import Verdict, met, pending
@@ -35,15 +35,7 @@ def own_pod(settings: Settings, seen: Seen) -> dict[str, Any] | Verdict:
     """The own pod, or a pending verdict saying why it is not known."""
     if not settings.pod_name:
         return pending("own pod name is not set")
-    where = f"pod {settings.namespace}/{settings.pod_name}"
-    observation = seen.get(own_pod_query(settings))
-    if observation is None:
-        return pending(f"waiting for own {where}")
-    if isinstance(observation.error, NotFound) or (observation.error is None and not observation.objects):
-        return pending(f"own {where}: not found")
-    if observation.error is not None:
-        return pending(str(observation.error))
-    return observation.objects[0]
+    return the_object(seen, own_pod_query(settings), f"own pod {settings.namespace}/{settings.pod_name}")
 
 
 def own_host_ip(settings: Settings, seen: Seen) -> str | Verdict:
