@@ -43,6 +43,7 @@ $(BINARY): $(BUILD_STAMP) $(KEP_SOURCES) $(BINARY_INPUTS)
 image-deps:
 	build/apt-install $(IMAGE_DEBS)
 
+# The image it replaces is removed if no other tag or image uses it.
 # The context holds only what the image gets: the binary, and a tar (modes and links
 # survive ADD, not COPY) with /tmp (1777) and /usr/local/bin/kep -> kubernetes-entrypoint.
 image: $(BINARY) image-deps
@@ -51,7 +52,13 @@ image: $(BINARY) image-deps
 	ln -s kubernetes-entrypoint $(BUILD_DIR)/image/root/usr/local/bin/kep
 	tar --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -C $(BUILD_DIR)/image/root -cf $(BUILD_DIR)/image/skeleton.tar tmp usr
 	ln $(BINARY) $(BUILD_DIR)/image/kep
-	$(PODMAN) build --quiet --build-arg VERSION=$$($(PYTHON) -c 'import re; print(re.search(r"__version__ = \"(.*)\"", open("kep/__init__.py").read())[1])') -f Dockerfile.scratch -t $(IMAGE) $(BUILD_DIR)/image
+	@old=$$($(PODMAN) image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null); set -e; \
+	version=$$($(PYTHON) -c 'import re; print(re.search(r"__version__ = \"(.*)\"", open("kep/__init__.py").read())[1])'); \
+	echo "$(PODMAN) build -f Dockerfile.scratch -t $(IMAGE) $(BUILD_DIR)/image"; \
+	$(PODMAN) build --quiet --layers=false --build-arg VERSION=$$version -f Dockerfile.scratch -t $(IMAGE) $(BUILD_DIR)/image; \
+	new=$$($(PODMAN) image inspect --format '{{.Id}}' $(IMAGE)); \
+	if [ -n "$$old" ] && [ "$$old" != "$$new" ] && [ "$$($(PODMAN) image inspect --format '{{len .RepoTags}}' $$old)" = 0 ]; then \
+		$(PODMAN) rmi "$$old" >/dev/null 2>&1 || true; fi
 
 bench-binary: image $(STAMP)
 	$(PY) bench/binary.py --image $(IMAGE)

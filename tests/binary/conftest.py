@@ -115,6 +115,7 @@ def kep_image() -> str:
     problem = _podman_problem()
     if problem:
         pytest.skip(f"image tests need podman: {problem}")
+    subprocess.run(["podman", "rmi", PROBE_IMAGE], capture_output=True, env=podman_env())  # frees the old kep image
     done = _make("binary", "image", IMAGE=KEP_IMAGE)
     if done.returncode != 0:
         pytest.fail(f"`make binary image` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
@@ -129,7 +130,7 @@ def probe_image(kep_image: str, tmp_path_factory: pytest.TempPathFactory) -> str
                          str(HERE / "probe.c")], capture_output=True, text=True)
     assert cc.returncode == 0, cc.stderr
     (context / "Containerfile").write_text(f"FROM {kep_image}\nCOPY --chmod=0755 probe /usr/local/bin/probe\n")
-    done = subprocess.run(["podman", "build", "--quiet", "-t", PROBE_IMAGE, str(context)], capture_output=True,
+    done = subprocess.run(["podman", "build", "--quiet", "--layers=false", "-t", PROBE_IMAGE, str(context)], capture_output=True,
                           text=True, timeout=300, env=podman_env())
     assert done.returncode == 0, done.stderr
     return PROBE_IMAGE
