@@ -14,6 +14,7 @@ import signal
 from collections.abc import Mapping, Sequence
 from types import FrameType
 
+from kep import frozen
 from kep.errors import CommandError, Terminated
 
 TERMINATING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -40,10 +41,13 @@ def restore_signals() -> None:
 
 
 def exec_command(argv: Sequence[str], env: Mapping[str, str]) -> None:
-    """Never returns on success (same PID, the given environment); raises CommandError."""
+    """Never returns on success (same PID, the environment kep was given, without what a
+    frozen build added); raises CommandError."""
+    command_env = frozen.original_environ(env)
+    frozen.discard_bundle(env)  # the one-file binary's unpacked runtime: nothing more is imported
     restore_signals()
     try:
-        os.execvpe(argv[0], list(argv), dict(env))
+        os.execvpe(argv[0], list(argv), command_env)
     except FileNotFoundError:
         raise CommandError(f"command not found: {argv[0]}", 127) from None
     except PermissionError:
