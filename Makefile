@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/latency.py
 	$(PY) bench/memory.py
+	$(PY) bench/signals.py
 	$(PY) bench/load.py
 
 clean:
