@@ -34,7 +34,7 @@ def cluster_env(api, tmp_path: Path, rules=None, **extra: str) -> dict[str, str]
     token = api.add_token(rules=rules)
     sa_dir = tmp_path / "serviceaccount"
     api.write_service_account(str(sa_dir), token, namespace=NS)
-    return kep_env(**api.in_cluster_env(str(sa_dir)), POD_NAME="me", KEP_INTERVAL="0.3", **extra)
+    return kep_env(**{**api.in_cluster_env(str(sa_dir)), "POD_NAME": "me", "KEP_INTERVAL": "0.3", **extra})
 
 
 def assert_still_waiting(proc: Kep, seconds: float = 1.0) -> None:
@@ -245,3 +245,17 @@ def test_deployment_available_works_as_a_custom_resource(api, tmp_path):
                                                               ' "name": "keystone", "conditions": [{"type": "Available"}]}]')
     out, _ = finish(start_kep("--", "echo", "ok", env=env))
     assert "Dependency Deployment keystone (apps/v1) in namespace openstack is resolved." in out
+
+
+def test_discovery_is_read_once_per_run_when_the_kind_is_served(api, tmp_path):
+    api.create(f.custom("stable.example.com/v1", "Foo", "my-foo", NS, spec={"k": "no"}))
+    env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, KEP_INTERVAL="0.1",
+                      DEPENDENCY_CUSTOM_RESOURCE='[{"apiVersion": "stable.example.com/v1", "kind": "Foo",'
+                                                 ' "name": "my-foo", "fields": [{"key": "spec.k", "value": "yes"}]}]')
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, 'spec.k is "no", want "yes"')
+    time.sleep(1)  # ten polls of the object
+    api.patch("stable.example.com/v1", "foos", NS, "my-foo", {"spec": {"k": "yes"}})
+    finish(proc)
+    assert api.counts[("get", "/apis/stable.example.com/v1")] == 1
+    assert api.counts[("get", "foos")] >= 5

@@ -57,10 +57,12 @@ def object_query(spec: CustomResource, resource: Resource) -> Query:
 
 
 def queries(spec: CustomResource, settings: Settings, seen: Seen) -> tuple[Query, ...]:
+    """Discovery until it serves the kind (the CRD may come later); then the object alone:
+    the discovery answer is kept for the run (the engine keeps observations no longer asked)."""
     resource = resource_of(spec, seen)
     if isinstance(resource, Verdict):
         return (discovery_query(spec),)
-    return (discovery_query(spec), object_query(spec, resource))
+    return (object_query(spec, resource),)
 
 
 def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
