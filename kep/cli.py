@@ -20,6 +20,7 @@ from kep.specs import Plan
 
 if TYPE_CHECKING:
     from kep.engine.engine import OpenSource
+    from kep.reads import Observation, Query
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     from kep.engine.engine import Engine
     from kep.engine.inbox import Inbox
 
-    inbox: Inbox = Inbox()
+    inbox: Inbox[tuple[Query, Observation]] = Inbox()
     process.trap_terminating_signals(inbox.wakeup_fd)
     Engine(plan.specs, plan.settings, open_source=_open_source(plan, env), inbox=inbox).run()
     if not command:

@@ -216,9 +216,9 @@ class _TLSAdapter(requests.adapters.HTTPAdapter):
         self._cert_reqs = "CERT_NONE" if ctx.verify_mode == ssl.CERT_NONE else "CERT_REQUIRED"
         super().__init__(pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=0)
 
-    def build_connection_pool_key_attributes(
+    def build_connection_pool_key_attributes(  # type: ignore[override]
         self, request: requests.PreparedRequest, verify: Any, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[Any, dict[str, Any]]:
         host_params, _ = super().build_connection_pool_key_attributes(request, verify, cert)
         pool_kwargs: dict[str, Any] = {"ssl_context": self._ctx, "cert_reqs": self._cert_reqs}
         if self._server_hostname:
