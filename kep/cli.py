@@ -163,6 +163,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         log.error("usage: %s", exc)
         return ExitCode.CONFIG
     except ConfigError as exc:
+        for warning in exc.warnings:
+            log.warning("%s", warning)
         for problem in exc.problems:
             log.error("%s", problem)
         return ExitCode.CONFIG

@@ -389,7 +389,7 @@ class _Parser:
         settings = self.settings()
         self.warn_close_names()
         if self.problems:
-            raise ConfigError(self.problems)
+            raise ConfigError(self.problems, self.warnings)
         return Plan(specs=tuple(dict.fromkeys(specs)), settings=settings, warnings=tuple(self.warnings))
 
     def check(self, where: str, what: str, value: str, is_valid: Callable[[str], bool], rule: str) -> bool:

@@ -6,10 +6,12 @@ class KepError(Exception):
 
 
 class ConfigError(KepError):
-    """Bad configuration; carries every problem found, one line each."""
+    """Bad configuration; carries every problem found, one line each, and the warnings
+    found on the way (a misspelt variable name is often why a dependency looks wrong)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], warnings: list[str] | tuple[str, ...] = ()) -> None:
         self.problems = list(problems)
+        self.warnings = tuple(warnings)
         super().__init__("\n".join(self.problems))
 
 

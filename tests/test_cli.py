@@ -55,3 +55,10 @@ def test_config_errors_are_all_reported_one_line_each_with_exit_2(capsys):
     assert any("DEPENDENCY_JOBS_JSON" in line for line in lines)
     assert any("KEP_INTERVAL" in line and "-1" in line for line in lines)
     assert all("Traceback" not in line for line in lines)
+
+
+def test_warnings_about_misspelt_names_are_shown_with_the_errors(capsys):
+    assert main([], {"DEPENDENCY_SERVICES": "db", "DEPENDENCY_CONTAINER": "a"}) == 2
+    captured = capsys.readouterr()
+    assert "DEPENDENCY_SERVICES is not a kep variable; did you mean DEPENDENCY_SERVICE?" in captured.out
+    assert "POD_NAME: required by DEPENDENCY_CONTAINER" in captured.err
