@@ -136,6 +136,8 @@ def _open_source(plan: Plan, env: Mapping[str, str]) -> OpenSource | None:
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     command = parse_args(argv)
     plan = envparse.parse(env, _default_namespace(env))
+    if plan.settings.debug:
+        logsetup.configure(debug=True)
     for warning in plan.warnings:
         log.warning("%s", warning)
     command = command or plan.settings.command
@@ -155,8 +157,7 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    debug = env.get("KEP_DEBUG", "") not in ("", "0")
-    logsetup.configure(debug=debug)
+    logsetup.configure()
     try:
         return run(sys.argv[1:] if argv is None else argv, env)
     except UsageError as exc:
@@ -182,5 +183,6 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         log.warning("Terminated by signal %d while waiting; nothing was started.", exc.signum)
         return ExitCode.SIGNAL_BASE + exc.signum
     except Exception as exc:  # the one edge where anything is caught: no traceback unless asked
-        log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=debug)
+        log.error("internal error: %s: %s", type(exc).__name__, exc,
+                  exc_info=log.isEnabledFor(logging.DEBUG))  # KEP_DEBUG=1
         return ExitCode.INTERNAL

@@ -97,6 +97,7 @@ KEP_PROGRESS_INTERVAL = "KEP_PROGRESS_INTERVAL"
 KEP_FAIL_ON_JOB_FAILURE = "KEP_FAIL_ON_JOB_FAILURE"
 KEP_CONFIGMAPS_DIR = "KEP_CONFIGMAPS_DIR"
 KEP_WATCH = "KEP_WATCH"
+KEP_DEBUG = "KEP_DEBUG"
 
 NEEDS_POD_NAME = (DEPENDENCY_CONTAINER, DEPENDENCY_DAEMONSET, DEPENDENCY_POD_JSON)
 """Variables whose kinds read kep's own pod (POD_NAME in NAMESPACE)."""
@@ -657,6 +658,7 @@ class _Parser:
             progress_interval=self.duration(KEP_PROGRESS_INTERVAL, 30.0, allow_zero=False),
             fail_on_job_failure=self.boolean(KEP_FAIL_ON_JOB_FAILURE, False),
             watch=self.boolean(KEP_WATCH, True),
+            debug=self.boolean(KEP_DEBUG, False),
             configmaps_dir=self.env.get(KEP_CONFIGMAPS_DIR, "").strip() or "/configmaps",
             command=tuple(self.env.get(COMMAND, "").split()),
         )

@@ -154,6 +154,7 @@ class Settings:
     fail_on_job_failure: bool = False
     watch: bool = True
     """List+watch where RBAC allows it; False polls every collection at `interval`."""
+    debug: bool = False
     configmaps_dir: str = "/configmaps"
     command: tuple[str, ...] = ()
     """From COMMAND; arguments after `--` win over it (decided in cli)."""
