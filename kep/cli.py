@@ -64,6 +64,7 @@ knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
   KEP_WATCH                 0: never watch, poll every KEP_INTERVAL (default 1: list+watch
                             where RBAC allows it, polling only what it forbids)
   KEP_CONFIGMAPS_DIR        root of config templates (default /configmaps)
+  KEP_LOG_FORMAT            text (the reference's lines, default) or json (one object per line)
   KEP_DEBUG                 1: log debug lines and tracebacks of internal errors
 
 exit codes:
@@ -136,8 +137,8 @@ def _open_source(plan: Plan, env: Mapping[str, str]) -> OpenSource | None:
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     command = parse_args(argv)
     plan = envparse.parse(env, _default_namespace(env))
-    if plan.settings.debug:
-        logsetup.configure(debug=True)
+    if plan.settings.debug or plan.settings.log_format != "text":
+        logsetup.configure(debug=plan.settings.debug, form=plan.settings.log_format)
     for warning in plan.warnings:
         log.warning("%s", warning)
     command = command or plan.settings.command

@@ -98,6 +98,8 @@ KEP_FAIL_ON_JOB_FAILURE = "KEP_FAIL_ON_JOB_FAILURE"
 KEP_CONFIGMAPS_DIR = "KEP_CONFIGMAPS_DIR"
 KEP_WATCH = "KEP_WATCH"
 KEP_DEBUG = "KEP_DEBUG"
+KEP_LOG_FORMAT = "KEP_LOG_FORMAT"
+LOG_FORMATS = ("text", "json")
 
 NEEDS_POD_NAME = (DEPENDENCY_CONTAINER, DEPENDENCY_DAEMONSET, DEPENDENCY_POD_JSON)
 """Variables whose kinds read kep's own pod (POD_NAME in NAMESPACE)."""
@@ -659,6 +661,7 @@ class _Parser:
             fail_on_job_failure=self.boolean(KEP_FAIL_ON_JOB_FAILURE, False),
             watch=self.boolean(KEP_WATCH, True),
             debug=self.boolean(KEP_DEBUG, False),
+            log_format=self.choice(KEP_LOG_FORMAT, LOG_FORMATS),
             configmaps_dir=self.env.get(KEP_CONFIGMAPS_DIR, "").strip() or "/configmaps",
             command=tuple(self.env.get(COMMAND, "").split()),
         )
@@ -679,6 +682,16 @@ class _Parser:
         else:
             return seconds
         return default
+
+    def choice(self, var: str, choices: tuple[str, ...]) -> str:
+        """One of `choices` (case-insensitive); blank is the first."""
+        text = self.env.get(var, "").strip()
+        if not text:
+            return choices[0]
+        if text.lower() not in choices:
+            self.problems.append(f"{var}: {_q(text)} is not one of {', '.join(choices)}")
+            return choices[0]
+        return text.lower()
 
     def boolean(self, var: str, default: bool) -> bool:
         text = self.env.get(var, "").strip()

@@ -2,10 +2,12 @@
 
 `Entrypoint INFO: 2026/11/24 23:40:01 Resolving Service db in namespace ns`
 Info and warnings go to stdout, errors to stderr, as the reference does.
+KEP_LOG_FORMAT=json gives one JSON object per line instead.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -21,6 +23,21 @@ class _ReferenceFormatter(logging.Formatter):
         return f"Entrypoint {level}: {stamp} {record.getMessage()}"
 
 
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log pipelines: time (RFC 3339, UTC), level, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        return json.dumps({
+            "time": f"{stamp}.{int(record.msecs):03d}Z",
+            "level": _LEVEL_NAMES.get(record.levelno, record.levelname).lower(),
+            "message": record.getMessage(),
+        })
+
+
+FORMATTERS = {"text": _ReferenceFormatter, "json": _JsonFormatter}
+
+
 class _Below(logging.Filter):
     def __init__(self, level: int) -> None:
         super().__init__()
@@ -30,8 +47,9 @@ class _Below(logging.Filter):
         return record.levelno < self.level
 
 
-def configure(stdout: TextIO | None = None, stderr: TextIO | None = None, debug: bool = False) -> None:
-    """Route kep's loggers: < ERROR to stdout, ERROR and above to stderr."""
+def configure(stdout: TextIO | None = None, stderr: TextIO | None = None, debug: bool = False,
+              form: str = "text") -> None:
+    """Route kep's loggers: < ERROR to stdout, ERROR and above to stderr, as `form` (FORMATTERS)."""
     root = logging.getLogger("kep")
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -40,7 +58,7 @@ def configure(stdout: TextIO | None = None, stderr: TextIO | None = None, debug:
     err = logging.StreamHandler(stderr or sys.stderr)
     err.setLevel(logging.ERROR)
     for handler in (out, err):
-        handler.setFormatter(_ReferenceFormatter())
+        handler.setFormatter(FORMATTERS[form]())
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     root.propagate = False

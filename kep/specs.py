@@ -155,6 +155,8 @@ class Settings:
     watch: bool = True
     """List+watch where RBAC allows it; False polls every collection at `interval`."""
     debug: bool = False
+    log_format: str = "text"
+    """"text" (the reference's lines) or "json"."""
     configmaps_dir: str = "/configmaps"
     command: tuple[str, ...] = ()
     """From COMMAND; arguments after `--` win over it (decided in cli)."""

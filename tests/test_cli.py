@@ -15,7 +15,7 @@ def test_help_documents_every_variable_knob_and_exit_code(capsys):
                  "DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE",
                  "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND", "NAMESPACE", "POD_NAME",
                  "INTERFACE_NAME", "KUBECONFIG", "KEP_SERVICE_ACCOUNT_DIR", "KEP_INTERVAL", "KEP_TIMEOUT",
-                 "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR", "KEP_WATCH", "KEP_DEBUG"]:
+                 "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR", "KEP_WATCH", "KEP_DEBUG", "KEP_LOG_FORMAT"]:
         assert name in text, name
     for code in ["0 ", "1 ", "2 ", "3 ", "124", "126", "127", "128+n"]:
         assert f"\n  {code}" in text, code

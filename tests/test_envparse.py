@@ -694,6 +694,8 @@ def test_settings_defaults() -> None:
         ({"KEP_WATCH": "yes"}, "watch", True),
         ({}, "debug", False),
         ({"KEP_DEBUG": "1"}, "debug", True),
+        ({}, "log_format", "text"),
+        ({"KEP_LOG_FORMAT": " JSON "}, "log_format", "json"),
         ({"KEP_CONFIGMAPS_DIR": "/tmp/cm"}, "configmaps_dir", "/tmp/cm"),
         ({"KEP_CONFIGMAPS_DIR": " "}, "configmaps_dir", "/configmaps"),
         ({"COMMAND": "sleep inf"}, "command", ("sleep", "inf")),
@@ -716,6 +718,7 @@ def test_good_knob(env: dict[str, str], field: str, value: Any) -> None:
         ("KEP_TIMEOUT", "-5s", 'KEP_TIMEOUT: "-5s" must not be negative'),
         ("KEP_WATCH", "sometimes", 'KEP_WATCH: "sometimes" is not a boolean (use true/false, yes/no or 1/0)'),
         ("KEP_DEBUG", "verbose", 'KEP_DEBUG: "verbose" is not a boolean (use true/false, yes/no or 1/0)'),
+        ("KEP_LOG_FORMAT", "xml", 'KEP_LOG_FORMAT: "xml" is not one of text, json'),
         ("KEP_TIMEOUT", "315360001", 'KEP_TIMEOUT: "315360001" is too long (at most 315360000 seconds, 10 years)'),
         ("KEP_TIMEOUT", "9" * 400, f'KEP_TIMEOUT: "{"9" * 80}..." is too long (at most 315360000 seconds, 10 years)'),
     ]
