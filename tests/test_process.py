@@ -146,3 +146,14 @@ def test_console_script_runs_the_same_code():
     by_file = run_kep("--", "printf", "same")
     assert by_script.returncode == by_file.returncode == 0
     assert by_script.stdout.splitlines()[-1] == by_file.stdout.splitlines()[-1] == "same"
+
+
+def test_still_pending_dependencies_are_summarized_every_progress_interval(tmp_path):
+    env = kep_env(DEPENDENCY_SOCKET=str(tmp_path / "never.sock"), KEP_INTERVAL="0.1",
+                  KEP_PROGRESS_INTERVAL="0.4", KEP_TIMEOUT="1.4")
+    done = run_kep(env=env)
+    assert done.returncode == 124
+    summaries = [line for line in done.stdout.splitlines() if "Still waiting" in line]
+    assert len(summaries) == 3, done.stdout
+    assert "1 of 1 dependencies" in summaries[0] and "never.sock does not exist" in summaries[0]
+    assert sum("Waiting for Socket" in line for line in done.stdout.splitlines()) == 1, "reason logged once"

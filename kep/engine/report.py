@@ -40,7 +40,8 @@ class Reporter:
                 continue
             self._last[spec] = verdict
             if verdict.state is State.MET:
-                log.info("Dependency %s is resolved.", spec)
+                # The reference's line, then why (e.g. "no pod on this node; treating as met").
+                log.info("Dependency %s is resolved.%s", spec, f" ({verdict.reason})" if verdict.reason else "")
             elif verdict.state is State.FAILED:
                 log.warning("Resolving dependency %s failed: %s .", spec, verdict.reason)
             elif before is not None and before.state is State.MET:

@@ -248,3 +248,16 @@ def test_nothing_is_said_about_a_dependency_until_its_first_read_answers(world, 
     eng.run()
     waiting = [rec.getMessage() for rec in caplog.records if rec.getMessage().startswith("Waiting for")]
     assert waiting == ["Waiting for Remote(name='r', query=" + repr(r) + "): r is starting"]
+
+
+def test_resolved_line_keeps_the_reference_wording_and_adds_why(world, caplog, monkeypatch):
+    caplog.set_level(logging.INFO, logger="kep")
+    r = q("r")
+    monkeypatch.setitem(API_KINDS, Remote, SimpleNamespace(
+        queries=lambda spec, settings, seen: (r,),
+        evaluate=lambda spec, settings, seen: met("no pod on this node; treating as met") if r in seen
+        else pending("waiting")))
+    eng, _ = engine(world, [Remote("r", r)], [(1, r, obs("x"))])
+    eng.run()
+    resolved = [rec.getMessage() for rec in caplog.records if "is resolved." in rec.getMessage()]
+    assert resolved == [f"Dependency {Remote('r', r)} is resolved. (no pod on this node; treating as met)"]
