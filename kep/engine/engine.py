@@ -96,17 +96,15 @@ class Engine:
                 source.stop()
 
     def _wait(self, timeout: float) -> None:
+        """Until an observation arrives (then take all that did) or the timeout passes."""
         try:
-            query, observation = self._inbox.get(timeout=timeout)
+            item = self._inbox.get(timeout=timeout)
+            while True:
+                query, observation = item
+                self._seen[query] = observation
+                item = self._inbox.get_nowait()
         except queue.Empty:
             return
-        self._seen[query] = observation
-        while True:
-            try:
-                query, observation = self._inbox.get_nowait()
-            except queue.Empty:
-                return
-            self._seen[query] = observation
 
     def _emit(self, query: Query, observation: Observation) -> None:
         self._inbox.put((query, observation))
