@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import factories as f  # noqa: E402
-from tests.cluster import FakeCluster, clean_env  # noqa: E402
+from tests.fakecluster import FakeCluster, clean_env  # noqa: E402
 
 NS = "bench"
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import factories as f  # noqa: E402
-from tests.cluster import REFERENCE_RULES, FakeCluster, clean_env  # noqa: E402
+from tests.fakecluster import REFERENCE_RULES, FakeCluster, clean_env  # noqa: E402
 
 NS = "fleet"
 REFERENCE_REQUESTS_PER_CHECK = {"service": 2, "job": 1, "pod": 2}

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.binary import BINARY, TRUE, while_waiting  # noqa: E402
 from bench.load import NS, make_met, make_not_met  # noqa: E402
-from tests.cluster import FakeCluster, clean_env  # noqa: E402
+from tests.fakecluster import FakeCluster, clean_env  # noqa: E402
 
 
 def main() -> int:

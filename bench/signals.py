@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.binary import BINARY  # noqa: E402
-from tests.cluster import clean_env  # noqa: E402
+from tests.fakecluster import clean_env  # noqa: E402
 
 
 def one(command: list[str], env: dict[str, str]) -> tuple[float, int]:

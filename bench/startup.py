@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.binary import TRUE, median_ms  # noqa: E402
 from tests import factories as f  # noqa: E402
-from tests.cluster import FakeCluster, clean_env  # noqa: E402
+from tests.fakecluster import FakeCluster, clean_env  # noqa: E402
 
 NS = "bench"
 

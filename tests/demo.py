@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tests import factories as f
-from tests.cluster import FakeCluster, clean_env
+from tests.fakecluster import FakeCluster, clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "openstack"
