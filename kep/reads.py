@@ -7,7 +7,7 @@ list or watch serves every dependency that needs the same collection.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kep.api.errors import ApiError
@@ -32,10 +32,14 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """The latest result of a query: objects (a get gives 0 or 1; 404 gives 0), or an error."""
+    """The latest result of a query: objects (a get gives 0 or 1; 404 gives 0), or an error.
+
+    `at` is when the cluster was in that state, on time.monotonic(): when a poll's
+    request was sent, or when a watch delivered it. It does not take part in equality."""
 
     objects: tuple[dict[str, Any], ...] = ()
     error: ApiError | None = None
+    at: float = field(default=0.0, compare=False)
 
 
 Seen = Mapping[Query, Observation]

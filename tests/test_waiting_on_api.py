@@ -110,10 +110,11 @@ def test_endpointslices_forbidden_falls_back_to_endpoints_asking_once(api, tmp_p
 
 
 def test_container_daemonset_pod_and_custom_resource(api, tmp_path):
-    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": False},
+    api.create(f.pod("me", NS, node_name="node-a", containers={"app": False},
                      init_containers={"sidecar": True}, labels={"app": "me"}))
-    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
-    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    ds = api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}, desired=1))
+    api.create(f.pod("ovs-1", NS, node_name="node-a", ready=False, labels={"app": "ovs"},
+                     owner_uid=ds["metadata"]["uid"]))
     api.create(f.pod("db-0", NS, host_ip="10.0.0.9", ready=True, labels={"app": "db"}))
     api.create(f.custom("stable.example.com/v1", "Foo", "my-foo", NS, spec={"arbitrary-key": "not-ready"}))
     env = cluster_env(
@@ -198,12 +199,13 @@ def test_expired_resource_version_relists_and_sees_the_change(api, tmp_path):
 
 
 def test_dependencies_on_the_same_object_share_one_watch(api, tmp_path):
-    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": True}, init_containers={"sidecar": True}))
-    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
-    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    api.create(f.pod("me", NS, node_name="node-a", containers={"app": True}, init_containers={"sidecar": True}))
+    ds = api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}, desired=1))
+    api.create(f.pod("ovs-1", NS, node_name="node-a", ready=False, labels={"app": "ovs"},
+                     owner_uid=ds["metadata"]["uid"]))
     env = cluster_env(api, tmp_path, DEPENDENCY_CONTAINER="sidecar,app", DEPENDENCY_DAEMONSET="ovs")
     proc = start_kep("--", "echo", "ok", env=env)
-    wait_for_line(proc, "pod ovs-1 on this node is not ready")
+    wait_for_line(proc, "pod ovs-1 on node-a is Running, not ready")
     assert api.wait_for_watches(3, exactly=True)  # own pod, the daemonset, its pods: one each
     api.patch("v1", "pods", NS, "ovs-1", {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
               subresource="status")

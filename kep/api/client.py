@@ -16,7 +16,8 @@ Rules:
 - Connection errors, timeouts, 5xx and 429 are retried `max_retries` times with capped
   exponential backoff and full jitter; `Retry-After: <seconds>` on 429/503 is obeyed
   (capped at 60 s). Then ServerError / Unreachable. A TLS verification failure is not
-  retried.
+  retried. `on_retry(error)`, when given, hears of each failed attempt before its retry
+  (so a caller can say at once that the server is unreachable, and why).
 - 401/403/404/410 become Unauthorized/Forbidden/NotFound/Gone at once, carrying the
   Status, verb, qualified resource, namespace and name; other 4xx become ServerError.
 - Watch: an ERROR event raises the typed error (410 -> Gone, 403 -> Forbidden); a
@@ -53,7 +54,9 @@ import urllib3.exceptions
 import kep
 from kep.api.backoff import Backoff
 from kep.api.config import ClusterConfig
-from kep.api.errors import ApiError, Forbidden, Gone, NotFound, ServerError, Unauthorized, Unreachable
+from kep.api.errors import (
+    ApiError, Forbidden, Gone, NotFound, OnRetry, ServerError, Unauthorized, Unreachable,
+)
 from kep.api.resources import Resource, group_version_path, resource_path
 from kep.api.watch import WatchEvent
 from kep.errors import ConfigError
@@ -370,9 +373,10 @@ class Client:
 
     # -- the API ------------------------------------------------------------
 
-    def get(self, resource: Resource, namespace: str | None, name: str) -> dict[str, Any]:
+    def get(self, resource: Resource, namespace: str | None, name: str, *,
+            on_retry: OnRetry | None = None) -> dict[str, Any]:
         target = _Target("get", resource.qualified, namespace if resource.namespaced else None, name)
-        return self._json(target, resource_path(resource, namespace, name), {})
+        return self._json(target, resource_path(resource, namespace, name), {}, on_retry)
 
     def list(
         self,
@@ -381,13 +385,15 @@ class Client:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        on_retry: OnRetry | None = None,
     ) -> dict[str, Any]:
         target = _Target("list", resource.qualified, namespace if resource.namespaced else None)
-        return self._json(target, resource_path(resource, namespace), _selectors(label_selector, field_selector))
+        params = _selectors(label_selector, field_selector)
+        return self._json(target, resource_path(resource, namespace), params, on_retry)
 
-    def discover(self, api_version: str) -> dict[str, Any]:
+    def discover(self, api_version: str, *, on_retry: OnRetry | None = None) -> dict[str, Any]:
         target = _Target("get", "API group/version", None, api_version)
-        return self._json(target, group_version_path(api_version), {})
+        return self._json(target, group_version_path(api_version), {}, on_retry)
 
     def watch(
         self,
@@ -412,8 +418,9 @@ class Client:
 
     # -- plumbing -----------------------------------------------------------
 
-    def _json(self, target: _Target, path: str, params: Mapping[str, str]) -> dict[str, Any]:
-        resp = self._send(target, path, params)
+    def _json(self, target: _Target, path: str, params: Mapping[str, str],
+              on_retry: OnRetry | None = None) -> dict[str, Any]:
+        resp = self._send(target, path, params, on_retry=on_retry)
         try:
             body = resp.json()
         except ValueError:
@@ -430,6 +437,7 @@ class Client:
         *,
         stream: bool = False,
         read_timeout: float | None = None,
+        on_retry: OnRetry | None = None,
     ) -> requests.Response:
         timeout = (self._timeout[0], read_timeout or self._timeout[1])
         backoff = Backoff(*self._backoff, jitter="full", reset_after=None, rand=self._rand, clock=self._clock)
@@ -455,6 +463,8 @@ class Client:
                     raise target.unreachable(detail) from None
                 delay = backoff.next()
                 log.debug("%s %s: %s; retrying in %.1f s", target.verb, target.resource, detail, delay)
+                if on_retry is not None:
+                    on_retry(target.unreachable(detail))
             except requests.exceptions.RequestException as e:
                 raise target.unreachable(_describe(e, self._base, timeout)) from None
             else:
@@ -475,6 +485,8 @@ class Client:
                 waited = _retry_after(resp) if code in (429, 503) else None
                 delay = waited if waited is not None else backoff.next()
                 log.debug("%s %s: answered %d; retrying in %.1f s", target.verb, target.resource, code, delay)
+                if on_retry is not None:
+                    on_retry(target.error(code, status))
             attempt += 1
             self._sleep(delay)
 

@@ -4,6 +4,7 @@ Never includes a token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -93,3 +94,7 @@ class Unreachable(ApiError):
 
     def _line(self) -> str:
         return f"cannot reach the API server to {self.verb} {self._target()}: {self.detail}"
+
+
+OnRetry = Callable[[ApiError], None]
+"""Told of each failed attempt that the client is about to retry (Unreachable or ServerError)."""

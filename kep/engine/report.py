@@ -2,7 +2,8 @@
 
 A dependency that stays unmet is not logged every interval: its first reason,
 any change of reason, and a one-line summary of everything pending every
-progress interval.
+progress interval. A dependency is announced resolved once per time it turns
+met, however its reason changes while it stays met.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Reporter:
             if verdict == before or (spec in reading and verdict.state is State.PENDING):
                 continue
             self._last[spec] = verdict
+            if verdict.state is State.MET and before is not None and before.state is State.MET:
+                continue  # resolved once: a new reason while it stays met is not news
             if verdict.state is State.MET:
                 # The reference's line, then why (e.g. "no pod on this node; treating as met").
                 log.info("Dependency %s is resolved.%s", spec, f" ({verdict.reason})" if verdict.reason else "")

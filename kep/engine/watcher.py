@@ -3,12 +3,17 @@
 The reference's RBAC grants get/list but not watch: then (or when even list is
 forbidden, e.g. a custom resource granted `get` only) this query alone falls
 back to polling, and kep says so once.
+
+`fresh` is True while the watch stream is healthy (ListWatch.live): the engine
+then needs no read before an exec. `refresh()` reads at once when polling; a
+watch that was reconnecting emits its objects again once it is live.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +62,15 @@ class Watcher:
             if self._poller is not None:
                 self._poller.stop()
 
+    @property
+    def fresh(self) -> bool:
+        return self._poller is None and self._list_watch.live
+
+    def refresh(self) -> None:
+        with self._lock:
+            if self._poller is not None:
+                self._poller.refresh()
+
     def _run(self) -> None:
         refused: list[ApiError] = []
 
@@ -66,11 +80,14 @@ class Watcher:
                 refused.append(value)
                 self._watch_stop.set()  # ends the ListWatch; polling takes over below
             elif isinstance(value, ApiError):
-                self._emit(self.query, Observation(error=value))
+                self._emit(self.query, Observation(error=value, at=time.monotonic()))
             else:
-                self._emit(self.query, Observation(tuple(value)))
+                self._emit(self.query, Observation(tuple(value), at=time.monotonic()))
 
-        self._list_watch.run(update, self._watch_stop)
+        def resumed() -> None:
+            self._emit(self.query, Observation(self._list_watch.snapshot(), at=time.monotonic()))
+
+        self._list_watch.run(update, self._watch_stop, resumed)
         with self._lock:
             if not refused or self._stop.is_set():
                 return

@@ -20,13 +20,14 @@ class ScriptedListWatch:
     or blocks until stopped."""
 
     instances: list["ScriptedListWatch"] = []
+    live = False
 
     def __init__(self, script, *args):
         self.script = script
         self.args = args
         ScriptedListWatch.instances.append(self)
 
-    def run(self, update, stop: threading.Event) -> None:
+    def run(self, update, stop: threading.Event, resumed=None) -> None:
         for value in self.script:
             update(value)
             if stop.is_set():
@@ -38,7 +39,7 @@ class GetClient:
     def __init__(self):
         self.gets = []
 
-    def get(self, resource, namespace, name):
+    def get(self, resource, namespace, name, on_retry=None):
         self.gets.append((resource.plural, namespace, name))
         return {"metadata": {"name": name, "namespace": namespace}}
 
@@ -96,7 +97,7 @@ def test_stop_before_the_fallback_starts_no_poller():
     gate = threading.Event()
 
     class GatedListWatch(ScriptedListWatch):
-        def run(self, update, stop):
+        def run(self, update, stop, resumed=None):
             gate.wait(5)
             update(refused)
 
