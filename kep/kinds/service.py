@@ -19,6 +19,16 @@ address. Endpoints = get the core v1 Endpoints `<name>`; ready if a subset has
 an entry in `addresses` (`notReadyAddresses` do not count). The Service object
 itself is never read.
 
+That is what the writers mean (kubernetes v1.32): the EndpointSlice controller
+sets `ready = publishNotReadyAddresses || (podReady && !terminating)`
+(staging/src/k8s.io/endpointslice/utils.go `podToEndpoint`), so a terminating
+pod stays listed with ready false; a nil `ready` "should be interpreted as
+ready" (k8s.io/api discovery/v1 EndpointConditions). The Endpoints controller
+drops terminating pods and puts unready ones in `notReadyAddresses`
+(pkg/controller/endpoint `addEndpointSubset`). With `publishNotReadyAddresses`
+the service's owner asks for every pod to be published as ready, and kep, like
+every other client of the service, takes it at its word.
+
 A 403 on EndpointSlices is the usual chart RBAC (only `endpoints` granted):
 once seen, the slices are not asked again (the engine keeps that last
 observation, so this stays true), and every reason says `(from Endpoints;
