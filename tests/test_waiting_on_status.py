@@ -144,3 +144,30 @@ def test_all_met_at_the_same_moment_when_polling(api, tmp_path):
     api.patch("discovery.k8s.io/v1", "endpointslices", NS, "a-abcde", {"endpoints": [f.endpoint("10.0.0.1", ready=True)]})
     out, _ = finish(proc)
     assert "app started" in out
+
+
+def test_suspended_job_waits_and_says_so(api, tmp_path):
+    api.create(f.job("db-init", NS, completions=1, suspend=True,
+                     conditions=[f.condition("Suspended", "True", "JobSuspended", "Job suspended")]))
+    proc = start_kep("--", "echo", "app started", env=cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init"))
+    wait_for_line(proc, "job openstack/db-init: suspended (0 of 1 completions)")
+    assert_still_waiting(proc, 0.5)
+    api.patch(*JOBS, NS, "db-init", {"spec": {"suspend": False}})
+    wait_for_line(proc, "not completed yet (0 of 1 completions)")
+    api.patch(*JOBS, NS, "db-init", {"status": {"succeeded": 1, "conditions": [
+        f.condition("Suspended", "False", "JobResumed"), f.condition("SuccessCriteriaMet", "True", "CompletionsReached"),
+        f.condition("Complete", "True", "CompletionsReached")]}}, subresource="status")
+    finish(proc)
+
+
+def test_same_node_pod_is_found_by_node_name_before_the_kubelet_sets_host_ip(api, tmp_path):
+    api.create(f.pod("me", NS, node_name="node-a", host_ip="10.0.0.11"))
+    api.create(f.pod("agent-other", NS, node_name="node-b", host_ip="10.0.0.11", ready=True, labels={"app": "agent"}))
+    api.create(f.pod("agent-here", NS, node_name="node-a", host_ip=None, phase="Pending", labels={"app": "agent"}))
+    proc = start_kep("--", "echo", "app started", env=cluster_env(
+        api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_POD_JSON='[{"labels": {"app": "agent"}, "requireSameNode": true}]'))
+    wait_for_line(proc, "1 on this node (node-a), none ready")
+    assert_still_waiting(proc, 0.5)
+    set_ready(api, "agent-here", True)
+    out, _ = finish(proc)
+    assert "agent-here is ready" in out
