@@ -98,6 +98,7 @@ KEP_FAIL_ON_JOB_FAILURE = "KEP_FAIL_ON_JOB_FAILURE"
 KEP_CONFIGMAPS_DIR = "KEP_CONFIGMAPS_DIR"
 KEP_WATCH = "KEP_WATCH"
 KEP_DEBUG = "KEP_DEBUG"
+KEP_STRICT_RBAC = "KEP_STRICT_RBAC"
 KEP_LOG_FORMAT = "KEP_LOG_FORMAT"
 LOG_FORMATS = ("text", "json")
 
@@ -660,6 +661,7 @@ class _Parser:
             progress_interval=self.duration(KEP_PROGRESS_INTERVAL, 30.0, allow_zero=False),
             fail_on_job_failure=self.boolean(KEP_FAIL_ON_JOB_FAILURE, False),
             watch=self.boolean(KEP_WATCH, True),
+            strict_rbac=self.boolean(KEP_STRICT_RBAC, False),
             debug=self.boolean(KEP_DEBUG, False),
             log_format=self.choice(KEP_LOG_FORMAT, LOG_FORMATS),
             configmaps_dir=self.env.get(KEP_CONFIGMAPS_DIR, "").strip() or "/configmaps",

@@ -142,6 +142,38 @@ API_SPECS = (Service, Container, DaemonSet, Job, Pod, CustomResource)
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """A dependency as a table row or a JSON log line names it: `kind` (the object's kind,
+    lower-case words for local ones), `namespace` ("" when none), `name` (labels as
+    `k=v,...` for label-matched items)."""
+
+    kind: str
+    namespace: str
+    name: str
+
+
+def identity(spec: Spec, settings: Settings) -> Identity:
+    match spec:
+        case Service(namespace=ns, name=name):
+            return Identity("Service", ns, name)
+        case Container(name=name):
+            return Identity("Container", settings.namespace, f"{settings.pod_name}/{name}")
+        case DaemonSet(namespace=ns, name=name):
+            return Identity("DaemonSet", ns, name)
+        case Job(namespace=ns, name=name, labels=labels):
+            return Identity("Job", ns, name or selector_of(labels))
+        case Pod(namespace=ns, labels=labels):
+            return Identity("Pod", ns, selector_of(labels))
+        case CustomResource(kind=kind, namespace=ns, name=name):
+            return Identity(kind, ns, name)
+        case Socket(path=path):
+            return Identity("socket", "", path)
+        case Config(path=path):
+            return Identity("config", "", path)
+    return Identity(type(spec).__name__, "", str(spec))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Knobs and common environment, validated."""
 
@@ -154,6 +186,8 @@ class Settings:
     fail_on_job_failure: bool = False
     watch: bool = True
     """List+watch where RBAC allows it; False polls every collection at `interval`."""
+    strict_rbac: bool = False
+    """Exit 4 when the RBAC preflight finds reads that are not allowed (else keep waiting)."""
     debug: bool = False
     log_format: str = "text"
     """"text" (the reference's lines) or "json"."""

@@ -29,8 +29,26 @@ def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
     assert out.splitlines()[-1] == "app started"
 
 
-def test_reference_rbac_without_watch_polls_and_says_so_once(api, tmp_path):
+def test_reference_rbac_without_watch_polls_from_the_start_and_says_so_once(api, tmp_path):
+    """The RBAC preflight finds watch not granted: no list and refused watch are spent."""
     api.create(f.job("db-init", NS))
+    api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
+    env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init", DEPENDENCY_SERVICE="mariadb")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "RBAC: watch is not granted on endpoints in openstack, endpointslices.discovery.k8s.io "
+                        "in openstack, jobs.batch in openstack; polling every 0.3s from the start.")
+    assert_still_waiting(proc, 0.5)
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    api.patch("discovery.k8s.io/v1", "endpointslices", NS, "mariadb-abcde", {"endpoints": [f.endpoint("10.0.0.7")]})
+    out, _ = finish(proc)
+    said = "".join(proc.transcript) + out
+    assert said.count("polling") == 1 and "forbidden" not in said
+    assert api.counts[("watch", "jobs")] == 0 and api.counts[("get", "jobs")] >= 1
+
+
+def test_without_a_rules_review_a_refused_watch_falls_back_to_polling_and_says_so_once(api, tmp_path):
+    api.create(f.job("db-init", NS))
+    api.fault("create", "selfsubjectrulesreviews", times=10, code=403)
     env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "polling it every 0.3s instead")

@@ -5,6 +5,7 @@
     client.list(PODS, "ns", label_selector="a=b") -> dict (the List: items, metadata.resourceVersion)
     client.discover("argoproj.io/v1alpha1")      -> dict (APIResourceList)
     client.watch(PODS, "ns", resource_version=rv) -> Iterator[WatchEvent] (one stream)
+    client.create(SELF_SUBJECT_RULES_REVIEWS, None, {...}) -> dict (only for reviews: kep writes nothing)
 
 Rules:
 - TLS is verified against the configured CA only (system roots only when the
@@ -391,6 +392,14 @@ class Client:
         params = _selectors(label_selector, field_selector)
         return self._json(target, resource_path(resource, namespace), params, on_retry)
 
+    def create(self, resource: Resource, namespace: str | None, obj: dict[str, Any]) -> dict[str, Any]:
+        """POST an object, one attempt (no retry): kep creates only access reviews, which
+        store nothing and are worth no delay."""
+        target = _Target("create", resource.qualified, namespace if resource.namespaced else None)
+        body = json.dumps(obj).encode()
+        resp = self._send(target, resource_path(resource, namespace), {}, method="POST", body=body, retries=0)
+        return self._body(target, resp)
+
     def discover(self, api_version: str, *, on_retry: OnRetry | None = None) -> dict[str, Any]:
         target = _Target("get", "API group/version", None, api_version)
         return self._json(target, group_version_path(api_version), {}, on_retry)
@@ -420,7 +429,10 @@ class Client:
 
     def _json(self, target: _Target, path: str, params: Mapping[str, str],
               on_retry: OnRetry | None = None) -> dict[str, Any]:
-        resp = self._send(target, path, params, on_retry=on_retry)
+        return self._body(target, self._send(target, path, params, on_retry=on_retry))
+
+    @staticmethod
+    def _body(target: _Target, resp: requests.Response) -> dict[str, Any]:
         try:
             body = resp.json()
         except ValueError:
@@ -438,10 +450,14 @@ class Client:
         stream: bool = False,
         read_timeout: float | None = None,
         on_retry: OnRetry | None = None,
+        method: str = "GET",
+        body: bytes | None = None,
+        retries: int | None = None,
     ) -> requests.Response:
         timeout = (self._timeout[0], read_timeout or self._timeout[1])
         backoff = Backoff(*self._backoff, jitter="full", reset_after=None, rand=self._rand, clock=self._clock)
         url = self._base + path
+        max_retries = self.max_retries if retries is None else retries
         attempt = 0
         reread = False
         while True:
@@ -449,7 +465,9 @@ class Client:
             token = self._token.current()
             if token:
                 headers["Authorization"] = f"Bearer {token}"
-            prepared = requests.Request("GET", url, params=params, headers=headers).prepare()
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            prepared = requests.Request(method, url, params=params, headers=headers, data=body).prepare()
             del headers, token
             try:
                 resp = self._adapter.send(prepared, stream=True, timeout=timeout, proxies=self._proxies)
@@ -459,7 +477,7 @@ class Client:
                 raise target.unreachable(_describe(e, self._base, timeout)) from None
             except _RETRYABLE as e:
                 detail = _describe(e, self._base, timeout)
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise target.unreachable(detail) from None
                 delay = backoff.next()
                 log.debug("%s %s: %s; retrying in %.1f s", target.verb, target.resource, detail, delay)
@@ -480,7 +498,7 @@ class Client:
                     continue
                 if code != 429 and code < 500:
                     raise target.error(code, status)
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise target.error(code, status)
                 waited = _retry_after(resp) if code in (429, 503) else None
                 delay = waited if waited is not None else backoff.next()

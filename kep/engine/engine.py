@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from kep.errors import DependencyFailed, TimedOut
@@ -67,13 +67,15 @@ class Engine:
         open_source: OpenSource | None = None,
         clock: Callable[[], float] = time.monotonic,
         inbox: Mailbox | None = None,
+        seen: Mapping[Query, Observation] | None = None,
     ) -> None:
+        """`seen`: observations made before the wait (discovery read by the RBAC preflight)."""
         self.specs = specs
         self.settings = settings
         self._open_source = open_source
         self._clock = clock
         self._inbox: Mailbox = inbox or Inbox()
-        self._seen: dict[Query, Observation] = {}
+        self._seen: dict[Query, Observation] = dict(seen or {})
         self._sources: dict[Query, Source] = {}
         self._local: dict[Spec, Verdict] = {}
         self._local_checked_at = float("-inf")
@@ -85,7 +87,7 @@ class Engine:
         """Return when every dependency is met; raise TimedOut or DependencyFailed otherwise."""
         start = self._clock()
         deadline = start + self.settings.timeout if self.settings.timeout > 0 else None
-        reporter = Reporter(self.specs, self.settings.progress_interval, start)
+        reporter = Reporter(self.specs, self.settings.progress_interval, start, self.settings)
         try:
             while True:
                 now = self._clock()

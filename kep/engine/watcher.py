@@ -97,11 +97,13 @@ class Watcher:
             self._poller.start()
 
 
-def opener(client: Reader, interval: float, watch: bool = True) -> Callable[[Query, Emit], Poller | Watcher]:
-    """Sources for the engine: watch where possible; discovery documents are polled."""
+def opener(client: Reader, interval: float, watch: bool = True,
+           watchable: Callable[[Query], bool] = lambda query: True) -> Callable[[Query, Emit], Poller | Watcher]:
+    """Sources for the engine: watch where possible (`watchable`: what the RBAC preflight
+    found granted); discovery documents are polled."""
 
     def open_source(query: Query, emit: Emit) -> Poller | Watcher:
-        if watch and query.discovery is None:
+        if watch and query.discovery is None and watchable(query):
             return Watcher(query, client, emit, interval)
         return Poller(query, fetcher(client), emit, interval)
 

@@ -34,10 +34,10 @@ from __future__ import annotations
 from typing import Any
 
 from kep.api.resources import DAEMONSETS, PODS
-from kep.kinds.pod import Node, is_ready, is_terminating, name_of, node_of, own_node, own_node_queries
+from kep.kinds.pod import Node, is_ready, is_terminating, name_of, node_of, own_node, own_node_queries, own_pod_queries
 from kep.kinds.reading import the_object
 from kep.kinds.selectors import SelectorError, selector_string
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import DaemonSet, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -55,6 +55,11 @@ def pods_query(spec: DaemonSet, daemonset: dict[str, Any]) -> Query:
     if not selector:
         raise SelectorError("empty selector")
     return Query(PODS, spec.namespace, label_selector=selector)
+
+
+def reads(spec: DaemonSet, settings: Settings) -> tuple[Read, ...]:
+    return (Read.of(daemonset_query(spec)), *(Read.of(q) for q in own_pod_queries(settings)),
+            Read(PODS, spec.namespace, selector="from the DaemonSet's spec.selector"))
 
 
 def queries(spec: DaemonSet, settings: Settings, seen: Seen) -> tuple[Query, ...]:

@@ -35,7 +35,7 @@ from typing import Any
 
 from kep.api.errors import NotFound
 from kep.api.resources import JOBS
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import Job, Settings, format_labels, selector_of
 from kep.verdict import State, Verdict, failed, met, pending
 
@@ -47,6 +47,10 @@ def job_query(spec: Job) -> Query:
     if spec.name:
         return Query(JOBS, spec.namespace, name=spec.name)
     return Query(JOBS, spec.namespace, label_selector=selector_of(spec.labels))
+
+
+def reads(spec: Job, settings: Settings) -> tuple[Read, ...]:
+    return (Read.of(job_query(spec)),)
 
 
 def queries(spec: Job, settings: Settings, seen: Seen) -> tuple[Query, ...]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from kep.api.resources import PODS
 from kep.kinds.reading import the_object
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import Pod, Settings, format_labels, selector_of
 from kep.verdict import Verdict, met, pending
 
@@ -117,6 +117,11 @@ def name_of(obj: dict[str, Any]) -> str:
 
 def pods_query(spec: Pod) -> Query:
     return Query(PODS, spec.namespace, label_selector=selector_of(spec.labels))
+
+
+def reads(spec: Pod, settings: Settings) -> tuple[Read, ...]:
+    own = own_pod_queries(settings) if spec.require_same_node else ()
+    return (*(Read.of(q) for q in own), Read.of(pods_query(spec)))
 
 
 def queries(spec: Pod, settings: Settings, seen: Seen) -> tuple[Query, ...]:

@@ -41,7 +41,7 @@ from typing import Any
 
 from kep.api.errors import Forbidden, NotFound
 from kep.api.resources import ENDPOINTS, ENDPOINTSLICES
-from kep.reads import Observation, Query, Seen, dig
+from kep.reads import Observation, Query, Read, Seen, dig
 from kep.specs import Service, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -54,6 +54,10 @@ def slices_query(spec: Service) -> Query:
 
 def endpoints_query(spec: Service) -> Query:
     return Query(ENDPOINTS, spec.namespace, name=spec.name)
+
+
+def reads(spec: Service, settings: Settings) -> tuple[Read, ...]:
+    return (Read.of(slices_query(spec)), Read.of(endpoints_query(spec)))
 
 
 def queries(spec: Service, settings: Settings, seen: Seen) -> tuple[Query, ...]:
