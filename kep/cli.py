@@ -121,6 +121,9 @@ def _default_namespace(env: Mapping[str, str]) -> str:
     cluster, the kubeconfig context's outside (as kubectl), else "default"."""
     if env.get("NAMESPACE", "").strip():
         return "default"  # unused: envparse takes NAMESPACE itself
+    api_variables = (v for v in envparse.DEPENDENCY_VARIABLES if v not in envparse.LOCAL_VARIABLES)
+    if not any(env.get(var, "").strip() for var in api_variables):
+        return "default"  # unused: nothing is read from the API (and no kubeconfig is read)
     from kep.api.config import default_namespace
 
     return default_namespace(env) or "default"
