@@ -215,6 +215,7 @@ class _Decoder:
                 return base64.b64decode(value.replace("\r", "").replace("\n", ""), validate=True)
             except (binascii.Error, ValueError):
                 self.problems.append(f"kubeconfig {self.path}: {where} is not valid base64")
+                return None
         return value
 
     def wrong(self, where: str, value: Any, wanted: str) -> None:
@@ -225,6 +226,10 @@ class _Decoder:
             self.problems.append(f"kubeconfig {self.path}: not a kubeconfig (a mapping with clusters, contexts and users)")
             doc = None
         doc = doc or {}
+        for key, wanted in (("apiVersion", "v1"), ("kind", "Config")):  # kubectl: "no kind ... is registered"
+            value = self.value(str, doc.get(key), key)
+            if value and value != wanted:
+                self.problems.append(f"kubeconfig {self.path}: {key} is {value!r}, not {wanted!r}")
         current = self.value(str, doc.get("current-context"), "current-context") or None
         named: dict[str, dict[str, _Entry]] = {}
         for section, inner, fields in _SECTIONS:

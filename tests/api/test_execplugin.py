@@ -17,7 +17,7 @@ import pytest
 
 from kep.api.client import Client
 from kep.api.config import ClusterConfig, ExecConfig, load_config
-from kep.api.errors import NoCredentials
+from kep.api.errors import ApiError, NoCredentials
 from kep.api.execplugin import EXEC_INFO, Credential, ExecPlugin, PluginFailed
 from kep.api.resources import PODS
 from kep.errors import ConfigError
@@ -336,3 +336,41 @@ def test_a_plugin_that_keeps_failing_ends_in_no_credentials(fake_api: FakeApiSer
     )
     assert len(plugin.calls) == 3
     assert fake_api.requests == []  # nothing was sent without a credential
+
+
+def test_a_certificate_kep_cannot_load_is_a_plugin_failure_and_run_again(
+    fake_api: FakeApiServer, plugin: Plugin, tmp_path: Path
+) -> None:
+    plugin.answer(credential(clientCertificateData="not a PEM", clientKeyData="KEY-PEM-SECRET"))
+    path = kubeconfig(fake_api, tmp_path, f"apiVersion: {V1}\ncommand: {plugin.path}\ninteractiveMode: Never\n")
+    with Client(load_config({"KUBECONFIG": path}), sleep=lambda s: None, max_retries=1) as client:
+        with pytest.raises(NoCredentials) as info:
+            client.list(PODS, "apps")
+    assert str(info.value).startswith(
+        f'no credentials to list pods in namespace "apps": exec plugin {plugin.path} (user "cloud-user") '
+        "returned a client certificate kep cannot use: "
+    )
+    assert "KEY-PEM-SECRET" not in str(info.value)
+    assert len(plugin.calls) == 2  # rejected, so fetched again on the retry
+
+
+def test_a_plugin_token_never_appears_in_logs_errors_or_reprs(
+    fake_api: FakeApiServer, plugin: Plugin, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = fake_api.add_token(user="revoked-soon")
+    fake_api.revoke_token(token)
+    plugin.answer(credential(token=token))
+    path = kubeconfig(fake_api, tmp_path, f"apiVersion: {V1}\ncommand: {plugin.path}\ninteractiveMode: Never\n")
+    texts: list[str] = []
+    with caplog.at_level(logging.DEBUG), Client(load_config({"KUBECONFIG": path})) as client:
+        texts += [repr(client), repr(client.config), repr(client._plugin)]
+        with pytest.raises(ApiError) as info:
+            client.list(PODS, "apps")
+        texts += [str(info.value), repr(info.value), json.dumps(info.value.status)]
+        assert client._plugin is not None
+        texts.append(repr(client._plugin.credential()))
+    texts.append(caplog.text)
+    assert any("running the exec plugin again" in t for t in texts)
+    assert len(plugin.calls) == 2
+    for text in texts:
+        assert token not in text

@@ -200,6 +200,9 @@ def test_a_name_listed_twice_in_one_file_is_refused(tmp_path: Path) -> None:
         ("kind: Config\n", "no current-context set"),
         ("current-context: x\ncontexts: []\n", 'current-context "x" is not among the contexts of '),
         ("clusters: {c: 1}\n", "clusters is a mapping, not a list"),
+        ("kind: Pod\n", "kind is 'Pod', not 'Config'"),
+        ("apiVersion: v2\n", "apiVersion is 'v2', not 'v1'"),
+        ("apiVersion: 1\n", "apiVersion is a number, not a string (quote it)"),
     ],
 )
 def test_malformed_kubeconfigs_are_one_line_naming_the_file(tmp_path: Path, text: str, message: str) -> None:
