@@ -65,9 +65,9 @@ class ExecConfig:
 
     command: str
     """The executable: absolute once located."""
-    args: tuple[str, ...]
+    args: tuple[str, ...] = field(repr=False)
     env: tuple[tuple[str, str], ...] = field(repr=False)
-    """Added to kep's environment; values may be secrets, so never shown."""
+    """Added to kep's environment. Arguments and values may hold secrets: never shown."""
     api_version: str
     interactive_mode: str
     """Never, IfAvailable or Always (v1beta1 defaults to IfAvailable)."""

@@ -374,3 +374,20 @@ def test_a_plugin_token_never_appears_in_logs_errors_or_reprs(
     assert len(plugin.calls) == 2
     for text in texts:
         assert token not in text
+
+
+def test_a_rotated_client_certificate_is_used_for_the_next_request(
+    fake_api: FakeApiServer, plugin: Plugin, tmp_path: Path
+) -> None:
+    """client-go closes its connections when the plugin's certificate changes; kep replaces its pool."""
+    first = [Path(p).read_text() for p in fake_api.issue_client_cert("first", directory=tmp_path / "a")]
+    second = [Path(p).read_text() for p in fake_api.issue_client_cert("second", directory=tmp_path / "b")]
+    past = "2000-01-01T00:00:00Z"
+    plugin.answer(credential(clientCertificateData=first[0], clientKeyData=first[1], expirationTimestamp=past),
+                  credential(clientCertificateData=second[0], clientKeyData=second[1]))
+    path = kubeconfig(fake_api, tmp_path, f"apiVersion: {V1}\ncommand: {plugin.path}\ninteractiveMode: Never\n")
+    with Client(load_config({"KUBECONFIG": path})) as client:
+        client.list(PODS, "apps")
+        assert fake_api.requests[-1].user == "first"
+        client.list(PODS, "apps")
+        assert fake_api.requests[-1].user == "second"
