@@ -159,9 +159,8 @@ def service_account_namespace(env: Mapping[str, str]) -> str | None:
 def kubeconfig_paths(env: Mapping[str, str], home: str | None = None) -> tuple[str, ...]:
     """The files of KUBECONFIG (a ":" list: empty items dropped, each path once), else
     `<home>/.kube/config` (home defaults to HOME), as client-go's loading rules."""
-    listed = [p for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
-    if listed:
-        return tuple(dict.fromkeys(listed))
+    if env.get("KUBECONFIG"):  # even one that lists only empty items: then there is no file
+        return tuple(dict.fromkeys(p for p in env["KUBECONFIG"].split(os.pathsep) if p))
     home = home or env.get("HOME")
     return (os.path.join(home, ".kube", "config"),) if home else ()
 
@@ -191,7 +190,9 @@ def load_config(env: Mapping[str, str], home: str | None = None) -> ClusterConfi
     kubeconfig = Kubeconfig.read(paths)
     if kubeconfig is not None:
         return kubeconfig.cluster_config(env.get("PATH"))
-    if not paths:
+    if not paths and env.get("KUBECONFIG"):
+        looked.append(f"no kubeconfig (KUBECONFIG={env['KUBECONFIG']!r} names no file)")
+    elif not paths:
         looked.append("no kubeconfig (KUBECONFIG and HOME unset)")
     else:
         origin = "KUBECONFIG" if env.get("KUBECONFIG") else "default"

@@ -141,6 +141,7 @@ def test_kubeconfig_paths_are_the_kubeconfig_list_else_home(tmp_path: Path) -> N
     assert kubeconfig_paths({}, home="/h") == ("/h/.kube/config",)
     assert kubeconfig_paths({"HOME": "/home/x"}) == ("/home/x/.kube/config",)
     assert kubeconfig_paths({}) == ()
+    assert kubeconfig_paths({"KUBECONFIG": os.pathsep, "HOME": "/home/x"}) == ()  # as client-go: not HOME's
 
 
 def test_default_kubeconfig_under_home(tmp_path: Path) -> None:
