@@ -175,6 +175,15 @@ def _type_name(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def _key(key: Any) -> str:
+    """A mapping key as sigs.k8s.io/yaml turns it into a JSON key: `1` -> "1", `yes` -> "true"."""
+    if isinstance(key, _Number):
+        return key.text
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
 def _field(where: str, key: str) -> str:
     """`user "u": exec.args[0]`: the entry, then the path of the field inside it."""
     return f"{where}: {key}" if where.endswith('"') else f"{where}.{key}"
@@ -202,7 +211,7 @@ class _Decoder:
         if isinstance(kind, _MapOf):
             if not isinstance(value, dict):
                 return self.wrong(where, value, "a mapping")
-            return {str(k): self.value(kind.value, v, _field(where, str(k))) for k, v in value.items()}
+            return {_key(k): self.value(kind.value, v, _field(where, _key(k))) for k, v in value.items()}
         if kind is object:
             return value
         if kind is bool:

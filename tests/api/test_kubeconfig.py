@@ -225,6 +225,24 @@ def test_an_unreadable_kubeconfig_is_a_config_error(tmp_path: Path) -> None:
     assert _problems(kc) == [f"kubeconfig {kc}: cannot read it: Is a directory"]
 
 
+def test_the_pure_python_loader_reads_as_the_c_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-file binary leaves libyaml out (build/kep.spec): same scalars, same documents."""
+    import yaml
+
+    from kep.api.kubeconfig import _loader, _parse
+
+    text = (b"a: &x {n: 12, f: 1.5e3, h: 0x1F, s: 1:20, d: 2024-01-01, y: y, Off: off, q: '12', z: ~}\n"
+            b"b: {<<: *x, n: 13}\nc: |\n  line\n  two\n---\nignored: [\n")
+    with_c = _parse(text)
+    _loader.cache_clear()
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    try:
+        assert not issubclass(_loader(), getattr(yaml, "CParser", ()))
+        assert _parse(text) == with_c
+    finally:
+        _loader.cache_clear()
+
+
 def test_the_c_loader_is_used_when_built() -> None:
     import yaml
 
