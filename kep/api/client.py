@@ -15,8 +15,9 @@ Rules:
 - An exec credential plugin (kep.api.execplugin) gives the token or the client
   certificate: run at the first request, again once its credential expires and once
   after a 401 (then the request is retried once). A new client certificate replaces the
-  connection pool, as client-go closes its connections on rotation. A plugin that fails
-  is retried like a refused connection, then NoCredentials.
+  connection pool (client-go closes its connections on rotation; here open watch streams
+  end on their own). A plugin that fails is retried like a refused connection, then
+  NoCredentials.
 - Every request has a (connect, read) timeout; a watch reads for timeoutSeconds + 15 s.
 - Connection errors, timeouts, 5xx and 429 are retried `max_retries` times with capped
   exponential backoff and full jitter; `Retry-After: <seconds>` on 429/503 is obeyed
