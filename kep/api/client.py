@@ -51,7 +51,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import requests.adapters
@@ -62,12 +62,14 @@ import kep
 from kep.api.backoff import Backoff
 from kep.api.config import ClusterConfig
 from kep.api.errors import (
-    ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, ServerError, Unauthorized, Unreachable,
+    ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
 )
-from kep.api.execplugin import Credential, ExecPlugin, PluginFailed
 from kep.api.resources import Resource, group_version_path, resource_path
 from kep.api.watch import WatchEvent
 from kep.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kep.api.execplugin import Credential, ExecPlugin
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +357,11 @@ class Client:
         self._timeout = (connect_timeout, read_timeout)
         self._backoff = (backoff_initial, backoff_cap)
         self._token = _Token(config.token, config.token_file, clock)
-        self._plugin = ExecPlugin(config) if config.exec is not None else None
+        self._plugin: ExecPlugin | None = None
+        if config.exec is not None:  # only then: subprocess and friends cost in-cluster start-up
+            from kep.api.execplugin import ExecPlugin
+
+            self._plugin = ExecPlugin(config)
         self._identity: tuple[bytes, bytes] | None = None
         """The exec plugin's client certificate and key the adapter presents."""
         self._identity_lock = threading.Lock()

@@ -96,6 +96,11 @@ class Unreachable(ApiError):
         return f"cannot reach the API server to {self.verb} {self._target()}: {self.detail}"
 
 
+class PluginFailed(Exception):
+    """An exec credential plugin gave no credential; str() is the user's line, naming the
+    user and the command (never what the plugin printed)."""
+
+
 class NoCredentials(ApiError):
     """The exec credential plugin gave no credential, after retries ran out."""
 

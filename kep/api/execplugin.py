@@ -33,13 +33,10 @@ from typing import Any
 
 from kep import frozen
 from kep.api.config import ClusterConfig, ExecConfig
+from kep.api.errors import PluginFailed
 from kep.errors import ConfigError
 
 EXEC_INFO = "KUBERNETES_EXEC_INFO"
-
-
-class PluginFailed(Exception):
-    """The plugin gave no credential; str() is the user's line (never the plugin's output)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,6 +224,17 @@ def test_importing_config_does_not_import_requests() -> None:
     assert out.stdout.strip() == "False False"
 
 
+def test_the_client_imports_neither_yaml_nor_the_exec_plugin_runner() -> None:
+    """In-cluster start-up pays for neither: both come only with a kubeconfig that needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kep.api.client; "
+            "print(sorted(m for m in ('yaml', 'kep.api.execplugin', 'subprocess') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_in_a_cluster_yaml_is_never_imported(tmp_path: Path) -> None:
     """The in-cluster start-up does not pay for PyYAML, even with a kubeconfig around."""
     import subprocess

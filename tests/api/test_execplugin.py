@@ -17,8 +17,8 @@ import pytest
 
 from kep.api.client import Client
 from kep.api.config import ClusterConfig, ExecConfig, load_config
-from kep.api.errors import ApiError, NoCredentials
-from kep.api.execplugin import EXEC_INFO, Credential, ExecPlugin, PluginFailed
+from kep.api.errors import ApiError, NoCredentials, PluginFailed
+from kep.api.execplugin import Credential, ExecPlugin
 from kep.api.resources import PODS
 from kep.errors import ConfigError
 from tests.fakeapi import FakeApiServer
