@@ -5,6 +5,7 @@ accepted it when it got as far as a refused connection."""
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 import subprocess
 import textwrap
@@ -115,3 +116,28 @@ def test_kep_accepts_what_kubectl_accepts(tmp_path: Path, name: str) -> None:
     except ConfigError:
         kep_accepts = False
     assert kep_accepts == _kubectl_accepts(path, tmp_path), name
+
+
+def test_a_merged_list_resolves_as_kubectl_resolves_it(tmp_path: Path) -> None:
+    """`kubectl config view --minify` shows the merged current context: same server,
+    namespace and token as kep's."""
+    first = tmp_path / "a" / "config"
+    second = tmp_path / "b" / "config"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    first.write_text("current-context: dev\nclusters: [{name: shared, cluster: {server: 'https://first:1'}}]\n"
+                     "contexts: [{name: dev, context: {cluster: shared, user: dev, namespace: first}}]\n")
+    second.write_text("current-context: prod\n"
+                      "clusters: [{name: shared, cluster: {server: 'https://second:1'}}, "
+                      "{name: prod, cluster: {server: 'https://prod:1'}}]\n"
+                      "contexts: [{name: dev, context: {cluster: prod, user: prod}}]\n"
+                      "users: [{name: dev, user: {token: dev-token}}, {name: prod, user: {token: prod-token}}]\n")
+    listed = f"{tmp_path / 'missing'}:{first}:{second}:{first}"
+    assert KUBECTL is not None
+    done = subprocess.run([KUBECTL, "config", "view", "--minify", "--raw", "-o", "json"], capture_output=True,
+                          text=True, check=True, env={"KUBECONFIG": listed, "HOME": str(tmp_path)})
+    view = json.loads(done.stdout)
+    config = load_config({"KUBECONFIG": listed})
+    assert config.server == view["clusters"][0]["cluster"]["server"] == "https://first:1"
+    assert config.namespace == view["contexts"][0]["context"]["namespace"] == "first"
+    assert config.token == view["users"][0]["user"]["token"] == "dev-token"
