@@ -105,9 +105,9 @@ class ExecPlugin:
         if self.config.provide_cluster_info:
             spec["cluster"] = _cluster_info(cluster)
         spec["interactive"] = self._interactive
-        self._exec_info = json.dumps(
+        self._exec_info = json.dumps(  # compact, with the newline Go's json.Encoder ends it with
             {"kind": "ExecCredential", "apiVersion": self.config.api_version, "spec": spec}, separators=(",", ":")
-        )
+        ) + "\n"
 
     def __repr__(self) -> str:
         return f"ExecPlugin({self.name})"

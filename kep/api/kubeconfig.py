@@ -29,6 +29,7 @@ import binascii
 import functools
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -66,6 +67,20 @@ class _Number:
     """A plain scalar that go-yaml v2 reads as a number: kubectl refuses it in a string field."""
 
     text: str
+
+    def value(self) -> int | float | str:
+        """The number go-yaml v2 reads (ParseInt base 0 with a leading 0 for octal, then
+        ParseFloat), as sigs.k8s.io/yaml puts it into JSON; .inf and .nan stay as written."""
+        text = self.text.replace("_", "")
+        try:
+            return int(text, 8) if re.fullmatch(r"[-+]?0[0-7]+", text) else int(text, 0)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            return self.text
+        return number if math.isfinite(number) else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +191,24 @@ def _type_name(value: Any) -> str:
 
 
 def _key(key: Any) -> str:
-    """A mapping key as sigs.k8s.io/yaml turns it into a JSON key: `1` -> "1", `yes` -> "true"."""
+    """A mapping key as sigs.k8s.io/yaml turns it into a JSON key: `0x1F` -> "31", `n` -> "false"."""
     if isinstance(key, _Number):
-        return key.text
+        number = key.value()
+        return number if isinstance(number, str) else format(number, "")
     if isinstance(key, bool):
         return "true" if key else "false"
     return str(key)
+
+
+def _json(value: Any) -> Any:
+    """A YAML value as sigs.k8s.io/yaml turns it into JSON: numbers are numbers, keys strings."""
+    if isinstance(value, dict):
+        return {_key(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, _Number):
+        return value.value()
+    return value
 
 
 def _field(where: str, key: str) -> str:
@@ -536,7 +563,7 @@ class _Resolver:
             interactive_mode=mode,
             provide_cluster_info=bool(spec.get("provideClusterInfo")),
             install_hint=spec.get("installHint") or None,
-            cluster_config=None if extension is None else json.dumps(extension, sort_keys=True, default=str),
+            cluster_config=None if extension is None else json.dumps(_json(extension), sort_keys=True, default=str),
             user=user.name,
         )
 

@@ -119,7 +119,7 @@ def test_exec_info_is_compact_json_as_client_go_encodes_it(plugin: Plugin) -> No
     plugin.answer(credential(V1BETA1, token=SECRET))
     ExecPlugin(exec_cluster(plugin, V1BETA1), environ={}, is_terminal=lambda: False).credential()
     assert plugin.calls[0]["exec_info"] == (
-        '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}'
+        '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}\n'
     )
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from kep.api.client import Client
 from kep.api.config import load_config
+from kep.api.errors import ApiError
+from kep.api.resources import PODS
 from kep.errors import ConfigError
 
 from .conftest import self_signed
@@ -141,3 +143,34 @@ def test_a_merged_list_resolves_as_kubectl_resolves_it(tmp_path: Path) -> None:
     assert config.server == view["clusters"][0]["cluster"]["server"] == "https://first:1"
     assert config.namespace == view["contexts"][0]["context"]["namespace"] == "first"
     assert config.token == view["users"][0]["user"]["token"] == "dev-token"
+
+
+@pytest.mark.parametrize("api_version", ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"])
+def test_an_exec_plugin_sees_what_kubectl_shows_it(tmp_path: Path, api_version: str) -> None:
+    """The plugin's arguments, its env and KUBERNETES_EXEC_INFO (with provideClusterInfo and
+    the cluster's exec extension), and its stdin, byte for byte as kubectl runs it."""
+    plugin = tmp_path / "plugin"
+    plugin.write_text(textwrap.dedent(f"""\
+        #!/bin/sh
+        n=$(ls {tmp_path} | grep -c '^seen-')
+        {{ echo "$@"; echo "$PLUGIN_ENV"; echo "$KUBERNETES_EXEC_INFO"; cat; }} > {tmp_path}/seen-$n
+        echo '{{"kind": "ExecCredential", "apiVersion": "{api_version}", "status": {{"token": "t"}}}}'
+        """))
+    plugin.chmod(0o755)
+    kc = tmp_path / "config"
+    kc.write_text(_file(
+        cluster=("certificate-authority-data: |\n" + textwrap.indent(_CA_LINES, "  ") + "\n"
+                 "tls-server-name: api.internal\nextensions:\n- name: client.authentication.k8s.io/exec\n"
+                 "  extension: {audience: prod, nested: {n: 1}}"),
+        user=(f"exec:\n  apiVersion: {api_version}\n  command: ./plugin\n  args: [get-token, --for, prod]\n"
+              "  env: [{name: PLUGIN_ENV, value: from-kubeconfig}]\n  interactiveMode: Never\n"
+              "  provideClusterInfo: true"),
+    ))
+    _kubectl_accepts(kc, tmp_path)
+    with Client(load_config({"KUBECONFIG": str(kc)}), max_retries=0) as client:
+        with pytest.raises(ApiError):
+            client.list(PODS, "default")  # the port is closed: only the plugin's run matters
+    by_kubectl, by_kep = (tmp_path / "seen-0").read_text(), (tmp_path / "seen-1").read_text()
+    assert by_kep.splitlines()[:2] == ["get-token --for prod", "from-kubeconfig"]
+    assert json.loads(by_kep.splitlines()[2]) == json.loads(by_kubectl.splitlines()[2])
+    assert by_kep == by_kubectl
