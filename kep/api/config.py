@@ -9,38 +9,39 @@
    as kubectl merges them -> `kep.api.kubeconfig.Kubeconfig`;
 3. neither: `ConfigError` with one line saying what was looked for.
 
-Behaviour next to kubectl / client-go (tools/clientcmd; kep.api.kubeconfig cites each rule):
+Behaviour next to kubectl / client-go (tools/clientcmd; kep.api.kubeconfig cites each
+rule, tests/api/test_kubeconfig_kubectl.py asks kubectl itself when it is installed):
 
-| situation                                   | kubectl / client-go              | kep                                  |
-|---------------------------------------------|----------------------------------|--------------------------------------|
-| in cluster, `ca.crt` missing                | logs, trusts the system roots    | ConfigError (always the given CA)    |
-| in cluster, token missing                   | in-cluster config fails          | falls back to a kubeconfig           |
-| IPv6 `KUBERNETES_SERVICE_HOST`              | bracketed                        | bracketed                            |
-| YAML, JSON, comments, anchors, `<<`, `|`    | read (go-yaml v2)                | as kubectl (PyYAML, go-yaml's scalars)|
-| unquoted number or `yes`/`on` in a string field, any entry | file refused       | as kubectl (one line naming it)      |
-| unquoted date in a string field             | a string                         | as kubectl                           |
-| unknown fields; several `---` documents     | ignored; the first one read      | as kubectl                           |
-| a name twice in one list                    | file refused                     | as kubectl                           |
-| `KUBECONFIG=a:b`                            | merged: first file naming an entry wins, first `current-context` wins | as kubectl |
-| `KUBECONFIG` lists a missing file           | skipped                          | as kubectl (ConfigError if all are)  |
-| a listed file unreadable or malformed       | error                            | as kubectl                           |
-| no `current-context`, or its cluster missing | no server: localhost:8080 guessed | ConfigError (no server to guess)   |
-| `current-context` names a missing context   | error                            | as kubectl                           |
-| context names a missing user                | no credentials                   | as kubectl, one warning logged       |
-| context `namespace`                         | default for items, else "default" | as kubectl (when `NAMESPACE` unset) |
-| `certificate-authority` and `-data`         | error                            | as kubectl                           |
-| client cert or key and their `-data` forms  | error                            | as kubectl                           |
-| client cert without a key                   | error                            | as kubectl                           |
-| CA given and `insecure-skip-tls-verify`     | error                            | as kubectl                           |
-| `insecure-skip-tls-verify: true`            | no verification                  | as kubectl, one warning logged       |
-| `token` and `tokenFile`                     | file wins, re-read periodically  | as kubectl (re-read on change and 401) |
-| server without a scheme                     | http, no credentials sent        | as kubectl                           |
-| `http://` server                            | no credentials sent              | as kubectl                           |
-| relative paths                              | against their own file's dir     | as kubectl                           |
-| `exec` (client.authentication.k8s.io v1, v1beta1) | run, cached until expiry, again on 401 | as kubectl (kep.api.execplugin) |
-| `exec` with a token or client cert too      | exec ignored                     | as kubectl                           |
-| `exec` command not found                    | error at the first request       | ConfigError at start                 |
-| `auth-provider`, basic auth, `as*`, socks5 proxy | supported                   | ConfigError naming the user/cluster and field |
+| situation                                          | kubectl / client-go                  | kep                        |
+|----------------------------------------------------|--------------------------------------|----------------------------|
+| in cluster, `ca.crt` missing                       | logs, trusts the system roots        | ConfigError (the given CA only) |
+| in cluster, token missing                          | in-cluster config fails              | falls back to a kubeconfig |
+| IPv6 `KUBERNETES_SERVICE_HOST`                     | bracketed                            | bracketed                  |
+| YAML, JSON (trailing commas too), comments, anchors, `<<`, block scalars | read (go-yaml v2) | as kubectl (PyYAML) |
+| plain number, `y`/`yes`/`on`... in a string field, any entry | file refused               | as kubectl, one line       |
+| plain date in a string field                       | a string                             | as kubectl                 |
+| unknown fields; more than one `---` document       | ignored; the first one read          | as kubectl                 |
+| `apiVersion` not v1, `kind` not Config; a name twice in one list | file refused           | as kubectl                 |
+| `KUBECONFIG=a:b`                                   | merged: the first file naming an entry wins it whole; the first `current-context` | as kubectl |
+| `KUBECONFIG` lists a missing file                  | skipped                              | as kubectl                 |
+| `KUBECONFIG` names no file that exists             | empty config: localhost:8080 guessed | ConfigError naming them    |
+| a listed file unreadable or malformed              | error                                | as kubectl                 |
+| no `current-context`, or its context names a missing cluster | no server: localhost:8080 guessed | ConfigError (kep guesses no server) |
+| `current-context` names a missing context          | error                                | as kubectl                 |
+| context names a missing user                       | no credentials                       | as kubectl, one warning    |
+| context `namespace`                                | for items without one, else "default" | as kubectl (when `NAMESPACE` is unset) |
+| `certificate-authority` and `-data`; client cert or key and its `-data` | error         | as kubectl                 |
+| client cert without a key / a key without a cert   | error / key ignored                  | as kubectl                 |
+| a CA and `insecure-skip-tls-verify`                | error                                | as kubectl                 |
+| `insecure-skip-tls-verify: true`                   | no verification                      | as kubectl, one warning    |
+| `token` and `tokenFile`                            | the file wins, re-read               | as kubectl (re-read on change and on a 401) |
+| server without a scheme; `http://` server          | http, no credentials sent            | as kubectl                 |
+| relative paths; `~`                                | against their own file's directory; not expanded | as kubectl     |
+| `exec`, client.authentication.k8s.io v1 and v1beta1 | run; kept until expiry; again on 401 | as kubectl (kep.api.execplugin) |
+| `exec` besides a token or a client certificate     | not run                              | as kubectl                 |
+| `exec` command not found or not executable         | error at the first request           | ConfigError at start       |
+| `exec` with `interactiveMode: Always`, stdin not a terminal | error at the first request  | ConfigError at start       |
+| `auth-provider`, basic auth, `as*`, a socks5 proxy | supported                            | ConfigError naming the user or cluster and the field |
 
 A `ClusterConfig` is a value: paths and bytes, no open files. It never shows a token in
 its repr. Importing this module is cheap (no `requests`, no YAML, no I/O).
