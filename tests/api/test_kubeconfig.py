@@ -1,8 +1,8 @@
 """Kubeconfig files read as kubectl reads them: YAML as go-yaml v2 reads it, typed fields,
 KUBECONFIG lists merged, the current context resolved, exec plugins checked.
 
-Every "kubectl" verdict below was checked with kubectl 1.32 (`kubectl --kubeconfig F get
---raw /version` against a closed port: a refused connection means kubectl accepted F).
+Every "kubectl" verdict below was checked with kubectl 1.32; test_kubeconfig_kubectl.py
+asks kubectl itself, where it is installed.
 """
 
 from __future__ import annotations
