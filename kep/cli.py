@@ -53,13 +53,15 @@ dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
 environment:
   COMMAND                   the command, split on whitespace (arguments after -- win)
   NAMESPACE                 namespace of items without one (default: the service
-                            account's namespace file, else "default")
+                            account's namespace file in a cluster, the kubeconfig
+                            context's namespace outside, else "default")
   POD_NAME                  this pod's name (downward API: metadata.name)
   INTERFACE_NAME            interface whose IPv4 address fills {{ .IP }}
   KUBERNETES_SERVICE_HOST/PORT, KEP_SERVICE_ACCOUNT_DIR
                             in-cluster API access (service-account token and CA;
                             default dir /var/run/secrets/kubernetes.io/serviceaccount)
-  KUBECONFIG                kubeconfig used outside a cluster (else ~/.kube/config)
+  KUBECONFIG                kubeconfig files used outside a cluster, merged as kubectl
+                            merges them (else ~/.kube/config)
 
 knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
   KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2)
@@ -183,12 +185,16 @@ def _refuse_misspelt_subcommand(word: str) -> None:
 
 
 def _default_namespace(env: Mapping[str, str]) -> str:
-    """For items without a namespace when NAMESPACE is unset: the service account's, else "default"."""
+    """For items without a namespace when NAMESPACE is unset: the service account's in a
+    cluster, the kubeconfig context's outside (as kubectl), else "default"."""
     if env.get("NAMESPACE", "").strip():
         return "default"  # unused: envparse takes NAMESPACE itself
-    from kep.api.config import service_account_namespace
+    api_variables = (v for v in envparse.DEPENDENCY_VARIABLES if v not in envparse.LOCAL_VARIABLES)
+    if not any(env.get(var, "").strip() for var in api_variables):
+        return "default"  # unused: nothing is read from the API (and no kubeconfig is read)
+    from kep.api.config import default_namespace
 
-    return service_account_namespace(env) or "default"
+    return default_namespace(env) or "default"
 
 
 def _client(plan: Plan, env: Mapping[str, str]) -> Client | None:

@@ -13,6 +13,12 @@ Rules:
 - A token file is re-read when its mtime/size/inode change, at least every minute,
   and once after a 401 (then the request is retried once). The token never appears in
   a log line, an exception or a repr.
+- An exec credential plugin (kep.api.execplugin) gives the token or the client
+  certificate: run at the first request, again once its credential expires and once
+  after a 401 (then the request is retried once). A new client certificate replaces the
+  connection pool (client-go closes its connections on rotation; here open watch streams
+  end on their own). A plugin that fails is retried like a refused connection, then
+  NoCredentials.
 - Every request has a (connect, read) timeout; a watch reads for timeoutSeconds + 15 s.
 - Connection errors, timeouts, 5xx and 429 are retried `max_retries` times with capped
   exponential backoff and full jitter; `Retry-After: <seconds>` on 429/503 is obeyed
@@ -33,6 +39,7 @@ engine may pass `sleep=stop_event.wait` so that no retry pause outlives a shutdo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -45,7 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import requests.adapters
@@ -56,11 +63,14 @@ import kep
 from kep.api.backoff import Backoff
 from kep.api.config import ClusterConfig
 from kep.api.errors import (
-    ApiError, Forbidden, Gone, NotFound, OnRetry, ServerError, Unauthorized, Unreachable,
+    ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
 )
 from kep.api.resources import Resource, group_version_path, resource_path
 from kep.api.watch import WatchEvent
 from kep.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kep.api.execplugin import Credential, ExecPlugin
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +108,11 @@ class _Target:
 
     def unreachable(self, detail: str) -> Unreachable:
         return Unreachable(
+            verb=self.verb, resource=self.resource, namespace=self.namespace, name=self.name, detail=detail
+        )
+
+    def no_credentials(self, detail: str) -> NoCredentials:
+        return NoCredentials(
             verb=self.verb, resource=self.resource, namespace=self.namespace, name=self.name, detail=detail
         )
 
@@ -343,6 +358,14 @@ class Client:
         self._timeout = (connect_timeout, read_timeout)
         self._backoff = (backoff_initial, backoff_cap)
         self._token = _Token(config.token, config.token_file, clock)
+        self._plugin: ExecPlugin | None = None
+        if config.exec is not None:  # only then: subprocess and friends cost in-cluster start-up
+            from kep.api.execplugin import ExecPlugin
+
+            self._plugin = ExecPlugin(config)
+        self._identity: tuple[bytes, bytes] | None = None
+        """The exec plugin's client certificate and key the adapter presents."""
+        self._identity_lock = threading.Lock()
         if config.server.startswith("https://"):
             if config.insecure_skip_tls_verify:
                 log.warning(
@@ -462,7 +485,18 @@ class Client:
         reread = False
         while True:
             headers = dict(self._headers)
-            token = self._token.current()
+            try:
+                token, credential = self._credentials()
+            except PluginFailed as e:
+                if attempt >= self.max_retries:
+                    raise target.no_credentials(str(e)) from None
+                delay = backoff.next()
+                log.debug("%s %s: %s; retrying in %.1f s", target.verb, target.resource, e, delay)
+                if on_retry is not None:
+                    on_retry(target.no_credentials(str(e)))
+                attempt += 1
+                self._sleep(delay)
+                continue
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             if body is not None:
@@ -491,6 +525,11 @@ class Client:
                     return resp
                 status = _status_of(resp)
                 resp.close()
+                if code == 401 and not reread and self._plugin is not None and credential is not None:
+                    reread = True
+                    log.info("%s %s: 401 Unauthorized; running the exec plugin again", target.verb, target.resource)
+                    self._plugin.reject(credential)
+                    continue
                 if code == 401 and not reread and self._token.from_file:
                     reread = True
                     log.info("%s %s: 401 Unauthorized; re-reading the token", target.verb, target.resource)
@@ -507,6 +546,31 @@ class Client:
                     on_retry(target.error(code, status))
             attempt += 1
             self._sleep(delay)
+
+    def _credentials(self) -> tuple[str | None, Credential | None]:
+        """The bearer token to send, and the exec plugin's credential it came from (if any)."""
+        if self._plugin is None:
+            return self._token.current(), None
+        credential = self._plugin.credential()
+        if credential.client_cert and credential.client_key:
+            try:
+                self._present(credential.client_cert, credential.client_key)
+            except ConfigError as e:
+                self._plugin.reject(credential)
+                raise PluginFailed(f"{self._plugin.name} returned a client certificate kep cannot use: {e}") from None
+        return credential.token, credential
+
+    def _present(self, cert: bytes, key: bytes) -> None:
+        """Connect with this client certificate from now on: a new pool, the old one closed."""
+        with self._identity_lock:
+            if self._identity == (cert, key) or not self.config.server.startswith("https://"):
+                return
+            identity = dataclasses.replace(
+                self.config, client_cert_data=cert, client_key_data=key, client_cert_file=None, client_key_file=None
+            )
+            old, self._adapter = self._adapter, _TLSAdapter(_ssl_context(identity), self.config.tls_server_name)
+            self._identity = (cert, key)
+            old.close()
 
     def _events(self, target: _Target, resp: requests.Response) -> Iterator[WatchEvent]:
         try:
