@@ -9,7 +9,7 @@ service-account namespace file and passes them in.
 Rules where kep differs from the reference, or where the reference is silent:
 
 - List variables (DEPENDENCY_SERVICE, _DAEMONSET, _JOBS, _CONTAINER, _SOCKET,
-  _CONFIG): items are split on ",", trimmed, and empty items are ignored
+  _CONFIG, _TCP, _HTTP): items are split on ",", trimmed, and empty items are ignored
   (helm-toolkit renders "no dependencies" as ""). An item is `name` or
   `namespace:name`; `a:b:c`, `:name` and `ns:` are errors. Names are checked
   as the API server checks them: namespaces and container names are DNS-1123
@@ -29,6 +29,9 @@ Rules where kep differs from the reference, or where the reference is silent:
   missing, null or "" condition status means "True". NaN, Infinity and
   out-of-range numbers are invalid JSON, as in Go. Item indexes in messages
   count from 0, like JSON paths.
+- DEPENDENCY_TCP items are host:port ([IPv6]:port); DEPENDENCY_HTTP items and
+  DEPENDENCY_HTTP_JSON "url"s are http(s) URLs, shown masked in every message
+  (kep.redact); both HTTP variables count (see envparse.network).
 - Knobs (KEP_*) that are unset or blank take their default. Durations are
   seconds (`2`, `0.5`) or Go-style with units (`500ms`, `1m30s`, `1h`).
 - NAMESPACE and POD_NAME are validated only when an API dependency uses them,
@@ -37,7 +40,7 @@ Rules where kep differs from the reference, or where the reference is silent:
 The package's modules, one job each: `variables` (the names), `parser` (one
 parse), `names` (Kubernetes name rules), `jsonvalue` (JSON as Go reads it),
 `fieldkey` (custom-resource field keys), `knobs` (durations, booleans),
-`quote` (a value in a message).
+`quote` (a value in a message), `network` (TCP and HTTP endpoints).
 """
 
 from __future__ import annotations
@@ -58,7 +61,10 @@ from kep.envparse.variables import (
     DEPENDENCY_POD_JSON,
     DEPENDENCY_CUSTOM_RESOURCE,
     DEPENDENCY_SOCKET,
+    DEPENDENCY_TCP,
     DEPENDENCY_CONFIG,
+    DEPENDENCY_HTTP,
+    DEPENDENCY_HTTP_JSON,
     DEPENDENCY_VARIABLES,
     NAMESPACE,
     POD_NAME,
@@ -96,7 +102,10 @@ __all__ = [
     "DEPENDENCY_POD_JSON",
     "DEPENDENCY_CUSTOM_RESOURCE",
     "DEPENDENCY_SOCKET",
+    "DEPENDENCY_TCP",
     "DEPENDENCY_CONFIG",
+    "DEPENDENCY_HTTP",
+    "DEPENDENCY_HTTP_JSON",
     "DEPENDENCY_VARIABLES",
     "NAMESPACE",
     "POD_NAME",

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from kep.envparse.fieldkey import json_text, parse_field_key
 from kep.envparse.jsonvalue import GoObject, is_array, load_json, type_name
 from kep.envparse.knobs import BOOLEANS, DURATION_RULE, MAX_SECONDS, to_seconds
+from kep.envparse import network
 from kep.envparse.names import (
     API_VERSION_RULE,
     KIND_RULE,
@@ -38,12 +39,15 @@ from kep.envparse.variables import (
     DEPENDENCY_CONTAINER,
     DEPENDENCY_CUSTOM_RESOURCE,
     DEPENDENCY_DAEMONSET,
+    DEPENDENCY_HTTP,
+    DEPENDENCY_HTTP_JSON,
     DEPENDENCY_JOBS,
     DEPENDENCY_JOBS_JSON,
     DEPENDENCY_POD_JSON,
     DEPENDENCY_PREFIX,
     DEPENDENCY_SERVICE,
     DEPENDENCY_SOCKET,
+    DEPENDENCY_TCP,
     DEPENDENCY_VARIABLES,
     INTERFACE_NAME,
     KEP_CONFIGMAPS_DIR,
@@ -69,6 +73,7 @@ from kep.specs import (
     CustomResource,
     DaemonSet,
     FieldCheck,
+    Http,
     Job,
     Labels,
     PathPart,
@@ -78,6 +83,7 @@ from kep.specs import (
     Settings,
     Socket,
     Spec,
+    Tcp,
 )
 
 _T = TypeVar("_T")
@@ -105,6 +111,8 @@ class Parser:
             *self.custom_resources(),
             *self.sockets(),
             *self.configs(),
+            *self.tcps(),
+            *self.https(),
         ]
         settings = self.settings()
         self.warn_close_names()
@@ -179,6 +187,31 @@ class Parser:
             else:
                 configs.append(Config(path))
         return configs
+
+    def tcps(self) -> list[Tcp]:
+        tcps = []
+        for item in self.items(DEPENDENCY_TCP):
+            spec = network.tcp(item)
+            if isinstance(spec, str):
+                self.problems.append(f"{DEPENDENCY_TCP}: item {quote(item)} {spec}")
+            else:
+                tcps.append(spec)
+        return tcps
+
+    def https(self) -> list[Http]:
+        """DEPENDENCY_HTTP's URLs, then DEPENDENCY_HTTP_JSON's objects: both count."""
+        https = []
+        for url in self.items(DEPENDENCY_HTTP):
+            spec = network.http_url(url)
+            if isinstance(spec, str):
+                self.problems.append(f"{DEPENDENCY_HTTP}: item {network.shown(url)} {spec}")
+            else:
+                https.append(spec)
+        for where, item in self.json_items(DEPENDENCY_HTTP_JSON):
+            json_spec = network.http_json(where, item, self.problems.append, self.warnings.append)
+            if json_spec is not None:
+                https.append(json_spec)
+        return https
 
     # --- JSON variables ---------------------------------------------------
 
