@@ -8,9 +8,14 @@ Local kinds have `check(spec, settings) -> Verdict`. API kinds have
 from types import ModuleType
 
 from kep import specs
-from kep.kinds import config, container, customresource, daemonset, job, pod, service, socket
+from kep.kinds import config, container, customresource, daemonset, http, job, pod, service, socket, tcp
 
-LOCAL_KINDS: dict[type, ModuleType] = {specs.Socket: socket, specs.Config: config}
+LOCAL_KINDS: dict[type, ModuleType] = {
+    specs.Socket: socket,
+    specs.Config: config,
+    specs.Tcp: tcp,
+    specs.Http: http,
+}
 API_KINDS: dict[type, ModuleType] = {
     specs.Service: service,
     specs.Container: container,
