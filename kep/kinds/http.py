@@ -6,8 +6,8 @@ inside the one-file binary), or against `caFile`; never against nothing unless
 `insecure` says so (warned once, when parsed). Proxies come from the usual
 variables (HTTPS_PROXY, NO_PROXY, ...), as `requests` reads them. Only the
 status line and headers are read, never the body. Each attempt is bounded by
-kep.attempt; `requests` is imported at the first attempt, so only an HTTP
-dependency pays for it.
+kep.attempt; `requests` (and ssl) are imported at the first attempt, so only
+an HTTP dependency pays for them.
 
 No credential in any output: reasons are built here from what failed, never
 from an exception's text (requests puts the URL, query included, in its
@@ -17,11 +17,8 @@ messages); URLs go through kep.redact, and header values appear nowhere.
 from __future__ import annotations
 
 import errno
-import http
 import os
 import re
-import socket
-import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -67,6 +64,8 @@ def request(spec: Http, timeout: float) -> Verdict:
 
 
 def judge(spec: Http, response: requests.Response) -> Verdict:
+    import http
+
     code = response.status_code
     answer = f"answered {code}"
     if code in http.HTTPStatus.__members__.values():
@@ -82,6 +81,9 @@ def judge(spec: Http, response: requests.Response) -> Verdict:
 
 def describe(exc: requests.RequestException, timeout: float) -> str:
     """Why a request failed, from the exception types along its chain (never their text)."""
+    import socket
+    import ssl
+
     import requests
 
     if isinstance(exc, requests.TooManyRedirects):
