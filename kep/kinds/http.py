@@ -45,9 +45,9 @@ def check(spec: Http, settings: Settings) -> Verdict:
 
 def request(spec: Http, timeout: float) -> Verdict:
     """One request, redirects followed; the verdict on the last answer."""
+    import certifi
     import requests
     import urllib3
-    import certifi
 
     if spec.insecure:
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # kep warned once
