@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from kep.process import TERMINATING
+from kep.specs import Settings
 
 T = TypeVar("T")
 
@@ -26,10 +27,12 @@ LONGEST = 5.0
 GRACE = 0.25
 
 
-def timeout_for(interval: float) -> float:
+def timeout_for(settings: Settings) -> float:
     """Per attempt: KEP_INTERVAL, at least 1 s (a TLS handshake over a WAN) and at most
-    5 s (so one unreachable endpoint cannot hold up the others' checks for long)."""
-    return min(LONGEST, max(SHORTEST, interval))
+    5 s (local checks run one after the other: one unreachable endpoint must not hold up
+    the others for long), and never more than KEP_TIMEOUT."""
+    timeout = min(LONGEST, max(SHORTEST, settings.interval))
+    return min(timeout, settings.timeout) if settings.timeout > 0 else timeout
 
 
 class _Outcome(Generic[T]):

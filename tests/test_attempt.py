@@ -13,11 +13,17 @@ import pytest
 from kep import attempt
 from kep.errors import Terminated
 from kep.process import _terminate
+from kep.specs import Settings
 
 
 @pytest.mark.parametrize("interval, timeout", [(0.1, 1.0), (1, 1.0), (2, 2.0), (5, 5.0), (30, 5.0)])
 def test_attempt_timeout_is_the_interval_between_one_and_five_seconds(interval: float, timeout: float) -> None:
-    assert attempt.timeout_for(interval) == timeout
+    assert attempt.timeout_for(Settings(interval=interval)) == timeout
+
+
+@pytest.mark.parametrize("kep_timeout, timeout", [(0.5, 0.5), (1.5, 1.5), (3, 2.0), (0, 2.0)])
+def test_attempt_timeout_never_exceeds_kep_timeout(kep_timeout: float, timeout: float) -> None:
+    assert attempt.timeout_for(Settings(interval=2, timeout=kep_timeout)) == timeout
 
 
 def test_run_returns_the_work_value() -> None:

@@ -87,3 +87,15 @@ def test_sigterm_during_an_attempt_exits_143_at_once() -> None:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 143
         assert time.monotonic() - sent < 1.0
+
+
+def test_kep_timeout_bounds_the_wait_even_while_an_attempt_blocks() -> None:
+    """An attempt never outlasts KEP_TIMEOUT, and the deadline is read after it, not before."""
+    with unanswered() as port:
+        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{port}", KEP_INTERVAL="2", KEP_TIMEOUT="1")
+        started = time.monotonic()
+        done = run_kep(env=env)
+        took = time.monotonic() - started
+    assert done.returncode == 124
+    assert done.stderr.splitlines()[-1].endswith(f"TCP 127.0.0.1:{port}: timed out after 1s (127.0.0.1)")
+    assert took < 1.8

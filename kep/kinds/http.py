@@ -36,7 +36,7 @@ _SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")
 
 
 def check(spec: Http, settings: Settings) -> Verdict:
-    timeout = attempt.timeout_for(settings.interval)
+    timeout = attempt.timeout_for(settings)
     if spec.ca_file and not os.path.isfile(spec.ca_file):
         return pending(f"caFile {spec.ca_file} does not exist (or is not a file)")
     verdict = attempt.run(lambda: request(spec, timeout), timeout, name=f"check {spec}")

@@ -21,7 +21,7 @@ _NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network
 
 
 def check(spec: Tcp, settings: Settings) -> Verdict:
-    timeout = attempt.timeout_for(settings.interval)
+    timeout = attempt.timeout_for(settings)
     verdict = attempt.run(lambda: connect(spec, timeout), timeout, name=f"check {spec}")
     return verdict or pending(f"timed out after {timeout:g}s")
 
