@@ -67,7 +67,8 @@ environment:
 
 knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
   KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2);
-                            also each TCP/HTTP attempt's timeout (at least 1s, at most 5s)
+                            also each TCP/HTTP attempt's timeout (at least 1s, at most 5s,
+                            never more than KEP_TIMEOUT)
   KEP_TIMEOUT               give up after this long (default 0: wait forever)
   KEP_PROGRESS_INTERVAL     between "still waiting" summaries (default 30)
   KEP_FAIL_ON_JOB_FAILURE   1: exit 3 at once when a job has failed (default 0: keep waiting)
