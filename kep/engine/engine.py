@@ -92,7 +92,7 @@ class Engine:
                 now = self._clock()
                 if now >= self._local_checked_at + self.settings.interval:
                     self._check_local(now)
-                    now = self._clock()  # a network check may have taken its timeout: the deadline sees it
+                    now = self._clock()  # a network check may have run to its timeout
                 wanted = self._sync_sources()
                 verdicts = self._verdicts()
                 if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:

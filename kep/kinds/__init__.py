@@ -1,6 +1,7 @@
 """The kind registry: spec type -> the module that decides readiness for it.
 
-Local kinds have `check(spec, settings) -> Verdict`. API kinds have
+Local kinds have `check(spec, settings) -> Verdict` (tcp and http reach the
+network: each call is one attempt, bounded by kep.attempt). API kinds have
 `queries(spec, settings, seen)` (what to read, as data) and a pure
 `evaluate(spec, settings, seen) -> Verdict`.
 """
