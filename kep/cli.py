@@ -49,6 +49,15 @@ dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
   DEPENDENCY_SOCKET         paths that must exist (stat)
   DEPENDENCY_CONFIG         paths rendered from /configmaps/<name>/<name>, filling
                             {{ .IP }} {{ .IP_ERLANG }} {{ .HOSTNAME }} (needs INTERFACE_NAME)
+  DEPENDENCY_TCP            HOST:PORT or [IPV6]:PORT that accept a TCP connection (names
+                            resolved at every attempt)
+  DEPENDENCY_HTTP           http(s) URLs that answer GET with a 2xx (at most 5 redirects;
+                            HTTPS verified against the CA set bundled with kep)
+  DEPENDENCY_HTTP_JSON      [{"url", "status"?: [CODE, ...], "method"?: GET|HEAD|OPTIONS,
+                              "headers"?: {K: V}, "caFile"?: PEM, "insecure"?: bool}]
+                            (adds to DEPENDENCY_HTTP; a URL's userinfo and query and the
+                            header values are masked in all output; proxies from
+                            HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
 
 environment:
   COMMAND                   the command, split on whitespace (arguments after -- win)
@@ -64,7 +73,9 @@ environment:
                             merges them (else ~/.kube/config)
 
 knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
-  KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2)
+  KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2);
+                            also each TCP/HTTP attempt's timeout (at least 1s, at most 5s,
+                            never more than KEP_TIMEOUT)
   KEP_TIMEOUT               give up after this long (default 0: wait forever)
   KEP_PROGRESS_INTERVAL     between "still waiting" summaries (default 30)
   KEP_FAIL_ON_JOB_FAILURE   1: exit 3 at once when a job has failed (default 0: keep waiting)

@@ -13,7 +13,8 @@ def test_help_documents_every_variable_knob_and_exit_code(capsys):
     text = capsys.readouterr().out
     for name in ["DEPENDENCY_SERVICE", "DEPENDENCY_CONTAINER", "DEPENDENCY_DAEMONSET", "DEPENDENCY_JOBS",
                  "DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE",
-                 "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND", "NAMESPACE", "POD_NAME",
+                 "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "DEPENDENCY_TCP", "DEPENDENCY_HTTP", "DEPENDENCY_HTTP_JSON",
+                 "COMMAND", "NAMESPACE", "POD_NAME",
                  "INTERFACE_NAME", "KUBECONFIG", "KEP_SERVICE_ACCOUNT_DIR", "KEP_INTERVAL", "KEP_TIMEOUT",
                  "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR", "KEP_WATCH", "KEP_DEBUG", "KEP_LOG_FORMAT"]:
         assert name in text, name

@@ -27,7 +27,7 @@ from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
-from kep.specs import Settings, Socket, Spec
+from kep.specs import Http, Settings, Socket, Spec, Tcp
 from kep.verdict import State, Verdict, pending
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,9 @@ class Source(Protocol):
 OpenSource = Callable[[Query, Callable[[Query, Observation], None]], Source]
 """Makes the source that keeps one query's observation fresh (poll or watch)."""
 
-_RECHECK_WHEN_MET = (Socket,)
-"""Local kinds re-checked after they are met (a socket can vanish; a rendered config stays)."""
+_RECHECK_WHEN_MET = (Socket, Tcp, Http)
+"""Local kinds re-checked after they are met (a socket or an endpoint can vanish; a rendered
+config stays)."""
 
 
 class Engine:
@@ -93,6 +94,7 @@ class Engine:
                 now = self._clock()
                 if now >= self._local_checked_at + self.settings.interval:
                     self._check_local(now)
+                    now = self._clock()  # a network check may have run to its timeout
                 wanted = self._sync_sources()
                 verdicts = self._verdicts()
                 if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:
