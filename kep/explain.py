@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from kep.errors import ConfigError
 from kep.kinds import API_KINDS
-from kep.specs import Config, Plan, Socket, identity
+from kep.specs import Config, Http, Plan, Socket, Tcp, identity
 
 
 def _seconds(value: float) -> str:
@@ -32,6 +32,10 @@ def explain(plan: Plan, env: Mapping[str, str]) -> str:
             lines.append(f"    stat {spec.path} every {_seconds(s.interval)}, and once more right before the exec")
         elif isinstance(spec, Config):
             lines.append(f"    render {spec.path} once from {s.configmaps_dir}/<name>/<name>")
+        elif isinstance(spec, (Tcp, Http)):
+            what = "connect to" if isinstance(spec, Tcp) else "request"
+            lines.append(f"    {what} {str(spec).split(' ', 1)[1]} every {_seconds(s.interval)}, "
+                         "and once more right before the exec")
     if plan.needs_api:
         mode = (f"list+watch where RBAC allows it, else polled every {_seconds(s.interval)}" if s.watch
                 else f"polled every {_seconds(s.interval)} (KEP_WATCH=0)")

@@ -212,6 +212,10 @@ def identity(spec: Spec, settings: Settings) -> Identity:
             return Identity("socket", "", path)
         case Config(path=path):
             return Identity("config", "", path)
+        case Tcp():
+            return Identity("tcp", "", str(spec).removeprefix("TCP "))
+        case Http():
+            return Identity("http", "", str(spec).removeprefix("HTTP "))  # credentials masked
     return Identity(type(spec).__name__, "", str(spec))
 
 

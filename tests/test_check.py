@@ -61,3 +61,20 @@ def test_explain_says_what_will_be_read_and_asks_the_api_nothing(api, tmp_path):
     assert "get pods me in namespace openstack" in out
     assert "API reads: polled every 0.3s (KEP_WATCH=0); API server: https://" in out
     assert out.rstrip().endswith("command: nova-api --debug")
+
+
+def test_check_and_explain_name_network_endpoints_with_credentials_masked(tmp_path):
+    from tests.run import kep_env
+
+    env = kep_env(DEPENDENCY_TCP="127.0.0.1:1", DEPENDENCY_HTTP="https://user:secret@127.0.0.1:1/health?token=abc",
+                  KEP_INTERVAL="1")
+    checked = run_kep("check", "-o", "json", env=env)
+    assert checked.returncode == 1, checked.stderr
+    rows = json.loads(checked.stdout)["dependencies"]
+    assert [(r["kind"], r["name"], r["met"]) for r in rows] == [
+        ("tcp", "127.0.0.1:1", False), ("http", "https://***@127.0.0.1:1/health?***", False)]
+    explained = run_kep("--explain", env=env)
+    assert "connect to 127.0.0.1:1 every 1s" in explained.stdout
+    assert "request https://***@127.0.0.1:1/health?*** every 1s" in explained.stdout
+    assert "secret" not in checked.stdout + checked.stderr + explained.stdout + explained.stderr
+    assert "abc" not in checked.stdout + explained.stdout
