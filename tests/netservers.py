@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,7 +90,8 @@ def http_server(routes: dict[str, list[Answer]], host: str = "127.0.0.1", tls: K
     server.required_headers = required_headers or {}
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*_pair_files(tls))
+        with tempfile.TemporaryDirectory(prefix="kep-tls-") as folder:
+            context.load_cert_chain(*tls.write(Path(folder) / "cert.pem", Path(folder) / "key.pem"))
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -99,13 +101,6 @@ def http_server(routes: dict[str, list[Answer]], host: str = "127.0.0.1", tls: K
     finally:
         server.shutdown()
         server.server_close()
-
-
-def _pair_files(pair: KeyPair) -> tuple[str, str]:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="kep-tls-"))
-    return pair.write(folder / "cert.pem", folder / "key.pem")
 
 
 def write_ca(authority: CertAuthority, path: Path) -> str:

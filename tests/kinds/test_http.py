@@ -28,9 +28,9 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def authority() -> tuple[CertAuthority, Path]:
+def authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[CertAuthority, Path]:
     ca, _ = default_authority()
-    return ca, Path(write_ca(ca, Path(__import__("tempfile").mkdtemp()) / "ca.pem"))
+    return ca, Path(write_ca(ca, tmp_path_factory.mktemp("ca") / "ca.pem"))
 
 
 @pytest.fixture
