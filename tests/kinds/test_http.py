@@ -34,7 +34,7 @@ def authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[CertAuthority, 
 
 
 @pytest.fixture
-def https(authority: tuple[CertAuthority, Path]) -> Iterator[str]:
+def https() -> Iterator[str]:
     _, server = default_authority()
     with http_server({"/health": [200]}, tls=server) as (base, _):
         yield base
