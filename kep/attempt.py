@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar, cast
 
 from kep.process import TERMINATING
 from kep.specs import Settings
@@ -35,8 +35,8 @@ GRACE = 0.25
 
 def timeout_for(settings: Settings) -> float:
     """Per attempt: KEP_INTERVAL, at least 1 s (a TLS handshake over a WAN) and at most
-    5 s (local checks run one after the other: one unreachable endpoint must not hold up
-    the others for long), and never more than KEP_TIMEOUT."""
+    5 s (an unreachable endpoint must not hold up a round for long), and never more than
+    KEP_TIMEOUT."""
     timeout = min(LONGEST, max(SHORTEST, settings.interval))
     return min(timeout, settings.timeout) if settings.timeout > 0 else timeout
 
@@ -68,3 +68,31 @@ def run(work: Callable[[], T], timeout: float, name: str) -> T | None:
     if outcome.error is not None:
         raise outcome.error
     return outcome.value
+
+
+def each(works: Sequence[Callable[[], T]], name: str) -> list[T]:
+    """Every work's value, in order, the works run at the same time (one alone runs here):
+    a round of checks lasts as long as its slowest one, not their sum. Each work bounds
+    itself; the caller waits on locks that a signal interrupts, as in run()."""
+    if len(works) <= 1:
+        return [work() for work in works]
+    outcomes: list[_Outcome[T]] = [_Outcome() for _ in works]
+
+    def target(work: Callable[[], T], outcome: _Outcome[T]) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)
+        try:
+            outcome.value = work()
+        except BaseException as error:  # handed to the caller, who decides
+            outcome.error = error
+        finally:
+            outcome.done.set()
+
+    for work, outcome in zip(works, outcomes):
+        threading.Thread(target=target, args=(work, outcome), name=name, daemon=True).start()
+    values: list[T] = []
+    for outcome in outcomes:
+        outcome.done.wait()
+        if outcome.error is not None:
+            raise outcome.error
+        values.append(cast(T, outcome.value))
+    return values

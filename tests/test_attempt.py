@@ -63,3 +63,25 @@ def test_sigterm_ends_the_wait_at_once_even_when_the_work_cannot_be_interrupted(
     with pytest.raises(Terminated):
         attempt.run(lambda: time.sleep(5), 5.0, "test")
     assert time.monotonic() - started < 0.7
+
+
+def test_each_runs_the_works_at_the_same_time_and_keeps_their_order() -> None:
+    started = time.monotonic()
+    assert attempt.each([lambda n=n: time.sleep(0.3) or n for n in range(4)], "test") == [0, 1, 2, 3]
+    assert time.monotonic() - started < 0.6
+
+
+def test_each_raises_a_work_exception_on_the_caller_thread() -> None:
+    def work() -> int:
+        raise ValueError("bug")
+
+    with pytest.raises(ValueError, match="bug"):
+        attempt.each([lambda: 1, work], "test")
+
+
+def test_sigterm_ends_each_at_once(sigterm_raises: None) -> None:
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    started = time.monotonic()
+    with pytest.raises(Terminated):
+        attempt.each([lambda: time.sleep(5), lambda: time.sleep(5)], "test")
+    assert time.monotonic() - started < 0.7

@@ -99,3 +99,15 @@ def test_kep_timeout_bounds_the_wait_even_while_an_attempt_blocks() -> None:
     assert done.returncode == 124
     assert done.stderr.splitlines()[-1].endswith(f"TCP 127.0.0.1:{port}: timed out after 1s (127.0.0.1)")
     assert took < 1.8
+
+
+def test_unreachable_endpoints_are_checked_at_the_same_time() -> None:
+    """Three attempts that each block for their whole timeout take one timeout, not three."""
+    with unanswered() as a, unanswered() as b, unanswered() as c:
+        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{a},127.0.0.1:{b},127.0.0.1:{c}", KEP_INTERVAL="2", KEP_TIMEOUT="1")
+        started = time.monotonic()
+        done = run_kep(env=env)
+        took = time.monotonic() - started
+    assert done.returncode == 124
+    assert len(done.stderr.splitlines()) == 3
+    assert took < 1.8

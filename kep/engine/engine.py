@@ -2,7 +2,8 @@
 
 Sources (pollers, watches) run on daemon threads and feed one inbox; the main
 thread owns `seen`, the verdicts, the deadline and the signals, so a SIGTERM
-interrupts the wait at once. Evaluation is level-driven: every verdict is
+interrupts the wait at once. Local checks of one round run at the same time
+(kep.attempt.each); the main thread waits for them on locks a signal interrupts. Evaluation is level-driven: every verdict is
 recomputed from the latest observations, so a dependency that flips
 met -> unmet -> met cannot trigger an early exec.
 
@@ -16,12 +17,14 @@ with at most one extra read per query per start; watches pay nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from kep import attempt
 from kep.errors import DependencyFailed, TimedOut
 from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter
@@ -142,13 +145,14 @@ class Engine:
         return None
 
     def _check_local(self, now: float) -> None:
-        for spec in self.specs:
-            kind = LOCAL_KINDS.get(type(spec))
-            if kind is None:
-                continue
-            before = self._local.get(spec)
-            if before is None or not before.is_met or isinstance(spec, _RECHECK_WHEN_MET):
-                self._local[spec] = kind.check(spec, self.settings)
+        """The local checks due, all at once (a network check may take its whole timeout)."""
+        due = [
+            spec for spec in self.specs
+            if type(spec) in LOCAL_KINDS
+            and (spec not in self._local or not self._local[spec].is_met or isinstance(spec, _RECHECK_WHEN_MET))
+        ]
+        checks = [functools.partial(LOCAL_KINDS[type(spec)].check, spec, self.settings) for spec in due]
+        self._local.update(zip(due, attempt.each(checks, "local checks")))
         self._local_checked_at = now
 
     def _wanted(self) -> dict[Spec, tuple[Query, ...]]:
