@@ -3,9 +3,10 @@
 Sources (pollers, watches) run on daemon threads and feed one inbox; the main
 thread owns `seen`, the verdicts, the deadline and the signals, so a SIGTERM
 interrupts the wait at once. Local checks of one round run at the same time
-(kep.attempt.each); the main thread waits for them on locks a signal interrupts. Evaluation is level-driven: every verdict is
-recomputed from the latest observations, so a dependency that flips
-met -> unmet -> met cannot trigger an early exec.
+(kep.attempt.each); the main thread waits for them on locks a signal
+interrupts. Evaluation is level-driven: every verdict is recomputed from the
+latest observations, so a dependency that flips met -> unmet -> met cannot
+trigger an early exec.
 
 All met at the same moment: reads of different collections are taken at
 different times, so "all met" may join an old read of one dependency to a new
