@@ -7,7 +7,6 @@ Steps, as tini's main: arguments, environment, signals, wait, hand-off.
 from __future__ import annotations
 
 import argparse
-import difflib
 import logging
 import os
 import shutil
@@ -190,6 +189,8 @@ def parse_args(argv: Sequence[str]) -> Invocation:
 
 def _refuse_misspelt_subcommand(word: str) -> None:
     """`kep chek` is a typo for `kep check`, not a command to exec after the wait."""
+    import difflib
+
     close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
     if close and "/" not in word and shutil.which(word) is None:
         raise UsageError(f"unknown subcommand {word!r}: did you mean kep {close[0]}? (see kep --help)")
