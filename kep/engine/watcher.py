@@ -36,9 +36,12 @@ def describe(query: Query) -> str:
 
 class Watcher:
     def __init__(self, query: Query, client: Any, emit: Emit, interval: float,
-                 make_list_watch: Callable[..., ListWatch] = ListWatch) -> None:
+                 make_list_watch: Callable[..., ListWatch] = ListWatch, told: set[str] | None = None) -> None:
+        """`told`: refusals already said, shared by one run's watchers (said once per
+        verb, resource and namespace, however many queries meet it)."""
         assert query.resource is not None
         self.query = query
+        self._told = set() if told is None else told
         self._client = client
         self._emit = emit
         self._interval = interval
@@ -91,8 +94,12 @@ class Watcher:
         with self._lock:
             if not refused or self._stop.is_set():
                 return
-            log.info("Cannot %s %s (%s); polling it every %gs instead.",
-                     refused[0].verb, describe(self.query), refused[0].label, self._interval)
+            assert self.query.resource is not None
+            said = f"{refused[0].verb} {self.query.resource.qualified} {self.query.namespace}"
+            if said not in self._told:
+                self._told.add(said)
+                log.info("Cannot %s %s (%s); polling it every %gs instead.",
+                         refused[0].verb, describe(self.query), refused[0].label, self._interval)
             self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval)
             self._poller.start()
 
@@ -102,9 +109,11 @@ def opener(client: Reader, interval: float, watch: bool = True,
     """Sources for the engine: watch where possible (`watchable`: what the RBAC preflight
     found granted); discovery documents are polled."""
 
+    told: set[str] = set()
+
     def open_source(query: Query, emit: Emit) -> Poller | Watcher:
         if watch and query.discovery is None and watchable(query):
-            return Watcher(query, client, emit, interval)
+            return Watcher(query, client, emit, interval, told=told)
         return Poller(query, fetcher(client), emit, interval)
 
     return open_source

@@ -116,3 +116,20 @@ def test_opener_polls_discovery_and_everything_when_watch_is_off():
     assert isinstance(open_source(Query(discovery="batch/v1"), lambda q, o: None), Poller)
     assert isinstance(open_source(Query(JOBS, "ns", name="x"), lambda q, o: None), Watcher)
     assert isinstance(opener(client, 2.0, watch=False)(Query(JOBS, "ns", name="x"), lambda q, o: None), Poller)
+
+
+def test_a_refused_watch_is_said_once_per_resource_and_namespace(caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    told: set[str] = set()
+    refused = Forbidden(verb="watch", resource="endpointslices.discovery.k8s.io", namespace="ns")
+    watchers = []
+    for name in ("a", "b"):
+        inbox, emit = collect()
+        query = Query(JOBS, "ns", name=name)
+        watchers.append(Watcher(query, GetClient(), emit, 30.0, told=told,
+                                make_list_watch=lambda *args: ScriptedListWatch([(JOB,), refused], *args)))
+    for watcher in watchers:
+        watcher.start()
+        watcher._thread.join(5)
+        watcher.stop()
+    assert len([r for r in caplog.records if "polling it every" in r.getMessage()]) == 1
