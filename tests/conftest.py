@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.kepimage import kep_image  # noqa: F401  (the session's image, for tests/binary and tests/cluster)
+
 _PREFIXES = ("DEPENDENCY_", "KUBE", "KEP_")
 _NAMES = {"NAMESPACE", "POD_NAME", "INTERFACE_NAME", "COMMAND"}
 
@@ -15,3 +17,4 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(_PREFIXES) or name in _NAMES:
             monkeypatch.delenv(name)
+
