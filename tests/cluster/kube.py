@@ -110,8 +110,12 @@ class Kube:
 
     @contextmanager
     def namespace(self, name: str) -> Iterator[str]:
-        """A namespace for one test or module, deleted afterwards without waiting (`down` wipes the rest)."""
+        """A namespace for one test or module, deleted afterwards without waiting (`down` wipes the rest).
+
+        Ready once the service-account controller has made its `default` account: pods need one.
+        """
         self.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}])
+        self.wait(name, "create", "serviceaccount/default", timeout=30)
         try:
             yield name
         finally:
@@ -130,6 +134,25 @@ class Kube:
             state = self.kubectl("-n", namespace, "get", "pods,jobs", "-o", "wide", check=False)
             events = self.kubectl("-n", namespace, "get", "events", "--sort-by=.lastTimestamp", check=False)
             raise ClusterError(f"{' '.join(target)} never reached {condition}: {done.stderr.strip()}\n{state}\n{events[-3000:]}")
+
+    def watch_pod(self, namespace: str, pod: str, jsonpath: str, timeout: float = 90) -> str:
+        """Follow the pod (`kubectl get --watch`) until JSONPATH gives something: that value."""
+        cmd = [self.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.env["KUBECONFIG"], "-n", namespace, "get", "pod",
+               pod, "--watch", f"--request-timeout={int(timeout)}s", "-o", f'jsonpath={jsonpath}{{"\\n"}}']
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+            assert proc.stdout is not None
+            try:
+                for line in proc.stdout:
+                    if line.strip():
+                        return line.strip()
+            finally:
+                proc.kill()
+        raise ClusterError(f"{namespace}/{pod}: {jsonpath} still empty after {timeout} s\n"
+                           + self.kubectl("-n", namespace, "get", "pod", pod, "-o", "yaml", check=False))
+
+    def init_exit_code(self, namespace: str, pod: str, timeout: float = 90) -> int:
+        """Wait until the pod's last init container (kep) has ended: its exit code."""
+        return int(self.watch_pod(namespace, pod, "{.status.initContainerStatuses[-1:].state.terminated.exitCode}", timeout))
 
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
         return list(json.loads(self.kubectl("-n", namespace, "get", "pods", "-l", selector, "-o", "json"))["items"])
@@ -158,7 +181,8 @@ class Kube:
 
     def follow(self, namespace: str, pod: str, needle: str, timeout: float = 60) -> None:
         """Return once the pod's init container `init` (kep, the last one) has logged a line containing `needle` (`kubectl logs -f`)."""
-        self.wait(namespace, "jsonpath={.status.initContainerStatuses[-1:].started}=true", f"pod/{pod}", timeout=timeout)
+        self.watch_pod(namespace, pod, "{.status.initContainerStatuses[-1:].state.running}"
+                                       "{.status.initContainerStatuses[-1:].state.terminated}", timeout)
         cmd = [self.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.env["KUBECONFIG"], "-n", namespace, "logs", "-f",
                pod, "-c", "init", f"--request-timeout={int(timeout)}s"]
         seen: list[str] = []

@@ -11,9 +11,6 @@ from datetime import timedelta
 from tests.cluster import manifests as m
 from tests.cluster.kube import Kube, condition_time, container_status, parse_time
 
-INIT_EXIT = "jsonpath={.status.initContainerStatuses[-1:].state.terminated.exitCode}="
-
-
 def assert_main_never_started(kube: Kube, ns: str, pod: str) -> None:
     main = container_status(kube.get("pod", pod, ns), "main")
     assert list(main["state"]) == ["waiting"] and not main.get("lastState"), main
@@ -24,7 +21,7 @@ def test_a_job_failed_by_the_job_controller_exits_3_with_fail_on_job_failure(kub
     kube.apply([*m.entrypoint_rbac(ns), m.job(ns, "db-sync", "echo migration failed; exit 1", backoff_limit=1),
                 m.app_pod(ns, "app", m.entrypoint_container(kep_image, {"DEPENDENCY_JOBS": "db-sync"},
                                                            {"KEP_FAIL_ON_JOB_FAILURE": "1"}))])
-    kube.wait(ns, INIT_EXIT + "3", "pod/app")
+    assert kube.init_exit_code(ns, "app") == 3
     job = kube.get("job", "db-sync", ns)
     assert job["status"].get("failed") == 2 and not job["status"].get("succeeded"), job["status"]
     failed_at = condition_time(job, "Failed")
@@ -47,7 +44,7 @@ def test_deleting_the_pod_while_kep_waits_exits_143_within_a_second(kube: Kube, 
     kube.follow(ns, "app", "Waiting for Service never-there")
     try:
         kube.kubectl("-n", ns, "delete", "pod", "app", "--wait=false")
-        kube.wait(ns, INIT_EXIT + "143", "pod/app", timeout=40)
+        assert kube.init_exit_code(ns, "app", timeout=40) == 143
         [delete] = [e for e in kube.audit("kep-cluster-admin") if e["verb"] == "delete"
                     and e.get("objectRef", {}).get("namespace") == ns and e["objectRef"].get("resource") == "pods"]
         deleted = parse_time(delete["stageTimestamp"])
