@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.cluster.session import real_api  # noqa: F401  (the session's real cluster)
 from tests.kepimage import kep_image  # noqa: F401  (the session's image, for tests/binary and tests/cluster)
 
 _PREFIXES = ("DEPENDENCY_", "KUBE", "KEP_")

@@ -9,10 +9,11 @@ server; the source files checked are named where it matters:
 * 403 text: k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go;
 * verb / name of a request (list vs watch, `metadata.name` field selector gives the name):
   k8s.io/apiserver pkg/endpoints/request/requestinfo.go;
-* 404 for an unknown group/version is Go's plain-text `404 page not found`
-  (pkg/util/notfoundhandler/not_found_handler.go -> http.NotFound); inside a served
-  group/version an unknown resource is a Status "the server could not find the requested
-  resource" (pkg/server/handler.go serviceErrorHandler);
+* 404 for an unknown group is Go's plain-text `404 page not found`
+  (pkg/util/notfoundhandler/not_found_handler.go -> http.NotFound); inside a built-in
+  group (an unknown version too, and /api/v2) or a served group/version, an unknown
+  resource is a Status "the server could not find the requested resource"
+  (pkg/server/handler.go serviceErrorHandler; checked against a real 1.32 server);
 * 429 from API Priority and Fairness is plain text with Retry-After
   (pkg/server/filters/priority-and-fairness.go tooManyRequests);
 * watch errors after the stream is accepted (410 Expired, too large resourceVersion) are
@@ -81,6 +82,16 @@ _VERBS_CR = ("delete", "deletecollection", "get", "list", "patch", "create", "up
 _VERBS_STATUS = ("get", "patch", "update")
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _BUILTIN_GROUPS = ("", "apps", "batch", "discovery.k8s.io")
+
+
+def _is_builtin_prefix(parts: list[str]) -> bool:
+    """/api/<not v1>... and /apis/<built-in group>/<unknown version>... are go-restful's: a Status 404.
+
+    Measured on a real kube-apiserver 1.32 (tests/fakeapi/test_discovery.py runs on both):
+    only a group nobody serves gets Go's plain-text 404.
+    """
+    return (len(parts) >= 1 and parts[0] == "api") or (
+        len(parts) >= 2 and parts[0] == "apis" and parts[1] in _BUILTIN_GROUPS and parts[1] != "")
 
 
 # ---------------------------------------------------------------- public value types
@@ -1016,6 +1027,8 @@ class FakeApiServer:
             return h.send_json(200, doc)
         if parts[0] == "apis" and len(parts) == 3 and parts[2] in groups.get(parts[1], ()) and parts[1]:
             return h.send_json(200, self._resource_list(parts[1], parts[2]))
+        if _is_builtin_prefix(parts):
+            raise _generic(404)
         raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
 
     @staticmethod
@@ -1051,6 +1064,8 @@ class FakeApiServer:
         groups = self._groups()
         if (info.prefix == "api" and info.version != "v1") or (
                 info.prefix == "apis" and (not info.group or info.version not in groups.get(info.group, ()))):
+            if _is_builtin_prefix([info.prefix, info.group] if info.prefix == "apis" else [info.prefix]):
+                raise _generic(404)
             raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
         rt = self.store.types.get((info.group, info.resource))
         builtin_group = info.group in _BUILTIN_GROUPS

@@ -1,0 +1,49 @@
+"""One real cluster per session: up before the first test that asks, always down at the end.
+
+`real_api` is registered in tests/conftest.py, so API tests elsewhere (tests/fakeapi) can run
+against the same real kube-apiserver. It is the full cluster where containers can run,
+else `kube-cluster up --api-only`; skipped with the reason where neither can start. Nothing
+stays running after the session: `down` runs in a `finally`, also when `up` or a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cluster.kube import KUBE_CLUSTER, ClusterError, Kube, run_script
+
+
+def _cannot_run() -> str | None:
+    """Why no cluster at all can start here, or None."""
+    if not KUBE_CLUSTER.is_file():
+        return f"{KUBE_CLUSTER} is missing (set KEP_KUBE_CLUSTER to the kube-cluster script)"
+    if os.geteuid() != 0:
+        return "kube-cluster needs root (it adds an address to lo, runs etcd, kube-apiserver, containerd)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def real_api() -> Iterator[Kube]:
+    """A real kube-apiserver for the session: the full cluster, else the API server alone."""
+    problem = _cannot_run()
+    if problem:
+        pytest.skip(f"real cluster tests: {problem}")
+    host_env = dict(os.environ)
+    try:
+        run_script("down", env=host_env)  # a cluster left by an interrupted session is ours too
+        full_problem = None
+        try:
+            run_script("up", env=host_env, timeout=600)
+        except ClusterError as e:
+            full_problem = f"`kube-cluster up` failed here, so only the API server runs: {e}"
+            run_script("down", env=host_env)
+            try:
+                run_script("up", "--api-only", env=host_env, timeout=600)
+            except ClusterError as api_error:
+                pytest.skip(f"real cluster tests: neither the cluster nor the API server can start here: {api_error}")
+        yield Kube.running(host_env, full_problem)
+    finally:
+        run_script("down", env=host_env)
