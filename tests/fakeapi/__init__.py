@@ -84,7 +84,8 @@ What a client must be ready for (as with the real server)
 * Items of built-in lists have no kind/apiVersion.
 * A watch without resourceVersion (or "0") starts with ADDED for every current object.
 * Bookmarks only with allowWatchBookmarks; their object has kind, apiVersion and
-  metadata.resourceVersion only.
+  metadata.resourceVersion (plus creationTimestamp null for built-in kinds; the end of
+  sendInitialEvents also has the initial-events-end and list-blueprint annotations).
 * An object that stops matching the selector arrives as DELETED (its previous content, the
   new resourceVersion); one that starts matching as ADDED.
 * A write that changes nothing gets no new resourceVersion and no event.

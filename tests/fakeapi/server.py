@@ -23,6 +23,7 @@ server; the source files checked are named where it matters:
 
 from __future__ import annotations
 
+import base64
 import collections
 import copy
 import json
@@ -76,6 +77,7 @@ NOT_FOUND_TEXT = "404 page not found\n"
 APF_429_TEXT = "Too many requests, please try again later.\n"
 GENERIC_NOT_FOUND = "the server could not find the requested resource"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+INITIAL_EVENTS_BLUEPRINT = "kubernetes.io/initial-events-list-blueprint"
 
 _VERBS_RESOURCE = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _VERBS_CR = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
@@ -1277,9 +1279,17 @@ class FakeApiServer:
                 self._watches.discard(h)
 
     def _bookmark(self, rt: ResourceType, rv: int, initial_end: bool = False) -> bytes:
+        # A real 1.32 server encodes a typed (built-in) object: its empty metadata has
+        # creationTimestamp null. The end of the initial events also carries the list's
+        # "blueprint" (an empty list of the kind, base64 of its JSON encoding).
         md: Obj = {"resourceVersion": str(rv)}
+        if rt.builtin:
+            md["creationTimestamp"] = None
         if initial_end:
-            md["annotations"] = {INITIAL_EVENTS_END: "true"}
+            blueprint = json.dumps({"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": {},
+                                    "items": None}, separators=(",", ":")) + "\n"
+            md["annotations"] = {INITIAL_EVENTS_END: "true",
+                                 INITIAL_EVENTS_BLUEPRINT: base64.b64encode(blueprint.encode()).decode()}
         return encode_event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": md})
 
     def _write(self, h: _Handler, data: bytes) -> None:

@@ -50,10 +50,10 @@ def test_anonymous_requests_are_forbidden_not_unauthorized(fake_api) -> None:
     assert Api(fake_api, "bad").get(PODS).status_code == 401  # a wrong token is still 401
 
 
-def test_forbidden_messages(fake_api) -> None:
+def test_forbidden_messages(api_server) -> None:
     user = "system:serviceaccount:openstack:kep"
-    token = fake_api.add_token([Rule(["get"], [""], ["pods"], namespaces=["default"])], user=user)
-    api = Api(fake_api, token)
+    token = api_server.add_token([Rule(["get"], [""], ["pods"], namespaces=["default"])], user=user)
+    api = Api(api_server, token)
     r = api.get(PODS)
     assert r.status_code == 403
     assert r.json() == {
