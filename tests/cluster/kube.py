@@ -179,23 +179,27 @@ class Kube:
                     events.append(event)
         return events
 
-    def follow(self, namespace: str, pod: str, needle: str, timeout: float = 60) -> None:
-        """Return once the pod's init container `init` (kep, the last one) has logged a line containing `needle` (`kubectl logs -f`)."""
+    def follow(self, namespace: str, pod: str, *needles: str, timeout: float = 60) -> None:
+        """Return once the pod's init container `init` (kep, the last one) has logged a line with each needle.
+
+        `kubectl logs -f`: no polling; it ends by itself when the container does.
+        """
         self.watch_pod(namespace, pod, "{.status.initContainerStatuses[-1:].state.running}"
                                        "{.status.initContainerStatuses[-1:].state.terminated}", timeout)
         cmd = [self.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.env["KUBECONFIG"], "-n", namespace, "logs", "-f",
                pod, "-c", "init", f"--request-timeout={int(timeout)}s"]
-        seen: list[str] = []
+        missing, seen = set(needles), []
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
             assert proc.stdout is not None
             try:
                 for line in proc.stdout:
                     seen.append(line)
-                    if needle in line:
+                    missing = {needle for needle in missing if needle not in line}
+                    if not missing:
                         return
             finally:
                 proc.kill()
-        raise ClusterError(f"{namespace}/{pod} init never logged {needle!r}:\n{''.join(seen[-20:])}")
+        raise ClusterError(f"{namespace}/{pod} init never logged {sorted(missing)}:\n{''.join(seen[-20:])}")
 
 
 def container_status(pod: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -1,68 +1,22 @@
 """kep as OpenStack-Helm's init container, in a real pod, waiting for what real controllers do.
 
-The sequence of a typical chart: a db-init Job (run by the Job controller), a Service
-whose endpoint is a Deployment's pod with a readiness probe (kubelet, EndpointSlice
-controller), the DaemonSet pod on this node, and a custom resource whose status an
-operator (here: the test) patches last. The main container must start only after all
-of them are met; kep reads them with the pod's own projected token.
+The sequence (tests/cluster/sequence.py) runs twice: under helm-toolkit's get/list Role
+(kep polls) and with watch granted. The main container must start only after all four
+dependencies are met; kep reads them with the pod's own projected token.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.cluster import manifests as m
-from tests.cluster.kube import Kube, condition_time, container_status, parse_time
-
-SA = "entrypoint"
-
-
-@dataclass
-class Sequence:
-    """What the cluster recorded about one run of the sequence."""
-
-    pod: dict[str, Any]
-    met: dict[str, datetime]  # dependency -> when its writer made it met (object timestamps or audit)
-    patched: dict[str, Any]  # the audit event of the operator's status patch (the last write)
-    logs: list[tuple[datetime, str]]  # kep's lines, timestamped by the runtime
-    requests: list[dict[str, Any]]  # kep's audit events
-
-
-def run_sequence(kube: Kube, ns: str, image: str, *, watch: bool) -> Sequence:
-    deps = {"DEPENDENCY_SERVICE": f"{ns}:mariadb", "DEPENDENCY_JOBS": "db-init", "DEPENDENCY_DAEMONSET": "ovs-agent",
-            "DEPENDENCY_CUSTOM_RESOURCE": m.custom_resource_dependency(ns, "keystone-db")}
-    kube.apply([*m.entrypoint_rbac(ns, watch=watch, custom_resources=True),
-                m.job(ns, "db-init", "sleep 2"), *m.served(ns, "mariadb", ready_after=2),
-                m.daemonset(ns, "ovs-agent", ready_after=1), m.custom_resource(ns, "keystone-db"),
-                m.app_pod(ns, "keystone-api", m.entrypoint_container(image, deps))])
-    kube.wait(ns, "condition=Complete", "job/db-init")
-    kube.wait(ns, "condition=Available", "deployment/mariadb")
-    kube.wait(ns, "condition=Ready", "pod", "-l", "app=ovs-agent")
-    kube.follow(ns, "keystone-api", "Waiting for Database keystone-db")
-    before = kube.get("pod", "keystone-api", ns)
-    assert "running" in container_status(before, "init")["state"], "kep stopped before the custom resource was ready"
-    assert "waiting" in container_status(before, "main")["state"], "main started before the custom resource was ready"
-    kube.kubectl("-n", ns, "patch", f"{m.CRD_PLURAL}.{m.CRD_GROUP}", "keystone-db", "--subresource=status",
-                 "--type=merge", "-p", '{"status": {"phase": "Ready"}}')
-    kube.wait(ns, "condition=Ready", "pod/keystone-api")
-    [patched] = [e for e in kube.audit("kep-cluster-admin") if e["verb"] == "patch"
-                 and e.get("objectRef", {}) == {"resource": m.CRD_PLURAL, "namespace": ns, "name": "keystone-db",
-                                                "apiGroup": m.CRD_GROUP, "apiVersion": "v1", "subresource": "status"}]
-    [db_pod] = kube.pods(ns, "app=mariadb")
-    [agent_pod] = kube.pods(ns, "app=ovs-agent")
-    met = {"job": parse_time(kube.get("job", "db-init", ns)["status"]["completionTime"]),
-           "service": condition_time(db_pod, "Ready"), "daemonset": condition_time(agent_pod, "Ready"),
-           "custom resource": parse_time(patched["stageTimestamp"])}
-    return Sequence(kube.get("pod", "keystone-api", ns), met, patched, kube.logs(ns, "keystone-api", "init"),
-                    kube.audit(f"system:serviceaccount:{ns}:{SA}"))
-
+from tests.cluster.kube import Kube, container_status, parse_time
+from tests.cluster.sequence import POD, Sequence, run_sequence
 
 @pytest.fixture(scope="module")
 def polled(kube: Kube, kep_image: str) -> Iterator[Sequence]:
@@ -86,6 +40,8 @@ def resolved_lines(seq: Sequence) -> list[tuple[datetime, str]]:
 def test_main_starts_only_after_every_dependency_is_met(run: str, request: pytest.FixtureRequest) -> None:
     """Real timestamps: job completion, pods' Ready, the operator's patch <= kep's exit 0 <= main's start."""
     seq: Sequence = request.getfixturevalue(run)
+    assert "running" in container_status(seq.before, "init")["state"], "kep ended before the custom resource was met"
+    assert "waiting" in container_status(seq.before, "main")["state"], "main started before the custom resource was met"
     init = container_status(seq.pod, "init")["state"]["terminated"]
     assert (init["exitCode"], init["reason"]) == (0, "Completed"), init
     main_started = parse_time(container_status(seq.pod, "main")["state"]["running"]["startedAt"])
@@ -105,7 +61,7 @@ def test_kep_reads_with_the_token_projected_into_its_pod(run: str, request: pyte
     """No test-only credential: every request carries the kubelet's token bound to this very pod."""
     seq: Sequence = request.getfixturevalue(run)
     pod_names = {tuple(e["user"].get("extra", {}).get("authentication.kubernetes.io/pod-name", [])) for e in seq.requests}
-    assert pod_names == {("keystone-api",)}, pod_names
+    assert pod_names == {(POD,)}, pod_names
     assert {e["userAgent"].split("/")[0] for e in seq.requests} == {"kep"}
 
 
@@ -147,7 +103,7 @@ def test_without_watch_kep_polls_each_collection_once_per_interval(polled: Seque
 
 @pytest.mark.xfail(strict=True, reason="issue 10: a bound pod's node never changes, so kep reads its own pod once")
 def test_without_watch_kep_reads_its_own_pod_once(polled: Sequence) -> None:
-    own = ("/api/v1/namespaces/osh-polled/pods", "fieldSelector=metadata.name=keystone-api")
+    own = ("/api/v1/namespaces/osh-polled/pods", f"fieldSelector=metadata.name={POD}")
     assert len(reads(polled)[own]) == 1, reads(polled)[own]
 
 
