@@ -36,9 +36,11 @@ def real_api() -> Iterator[Kube]:
         run_script("down", env=host_env)  # a cluster left by an interrupted session is ours too
         full_problem = None
         try:
-            run_script("up", env=host_env, timeout=600)
+            # Each step of `up` takes seconds here; where containers cannot run, fail in 1 minute, not 3.
+            run_script("up", env={"KEP_CLUSTER_TIMEOUT": "60", **host_env}, timeout=600)
         except ClusterError as e:
-            full_problem = f"`kube-cluster up` failed here, so only the API server runs: {e}"
+            why = " / ".join(line for line in str(e).splitlines()[-3:] if line.strip())
+            full_problem = f"`kube-cluster up` failed here, so only the API server runs: {why}"
             run_script("down", env=host_env)
             try:
                 run_script("up", "--api-only", env=host_env, timeout=600)
