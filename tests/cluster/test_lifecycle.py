@@ -17,13 +17,13 @@ def assert_main_never_started(kube: Kube, ns: str, pod: str) -> None:
 
 
 def test_a_job_failed_by_the_job_controller_exits_3_with_fail_on_job_failure(kube: Kube, kep_image: str, ns: str) -> None:
-    """backoffLimit 1: the controller fails the Job after two failed pods; kep names it and exits 3."""
-    kube.apply([*m.entrypoint_rbac(ns), m.job(ns, "db-sync", "echo migration failed; exit 1", backoff_limit=1),
+    """backoffLimit 0: the controller fails the Job at its first failed pod; kep names it and exits 3."""
+    kube.apply([*m.entrypoint_rbac(ns), m.job(ns, "db-sync", "echo migration failed; exit 1", backoff_limit=0),
                 m.app_pod(ns, "app", m.entrypoint_container(kep_image, {"DEPENDENCY_JOBS": "db-sync"},
                                                            {"KEP_FAIL_ON_JOB_FAILURE": "1"}))])
     assert kube.init_exit_code(ns, "app") == 3
     job = kube.get("job", "db-sync", ns)
-    assert job["status"].get("failed") == 2 and not job["status"].get("succeeded"), job["status"]
+    assert job["status"].get("failed") == 1 and not job["status"].get("succeeded"), job["status"]
     failed_at = condition_time(job, "Failed")
     init = container_status(kube.get("pod", "app", ns), "init")["state"]["terminated"]
     assert parse_time(init["finishedAt"]) >= failed_at
