@@ -3,8 +3,8 @@
 So a test of the fake (tests/fakeapi) can run unchanged against the session's real server
 (`real_api`) and show whether the two agree. Only for answers a real server decides
 (selectors, resourceVersions, Status bodies, discovery, 410s); faults stay fake-only.
-Objects go in through REST as an admin; a pod without a spec gets a minimal valid one with
-a scheduling gate, so no scheduler or kubelet ever acts on it and a delete is immediate.
+Objects go in through REST as an admin; a pod gets a scheduling gate (and a minimal valid
+spec if it has none), so no scheduler or kubelet ever acts on it and a delete is immediate.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class RealApiServer:
     def create(self, obj: Obj) -> Obj:
         """POST as an admin (the real server resets .status, unlike the fake's helper)."""
         obj = json.loads(json.dumps(obj))
-        if obj["kind"] == "Pod" and not obj.get("spec"):
-            obj["spec"] = NEVER_SCHEDULED
+        if obj["kind"] == "Pod":
+            obj["spec"] = {**NEVER_SCHEDULED, **obj.get("spec", {})}
         plural, namespaced = self._kinds[obj["kind"]]
         namespace = obj["metadata"].get("namespace", "default") if namespaced else None
         return dict(self._call("POST", self._path(obj["apiVersion"], plural, namespace), json=obj))
