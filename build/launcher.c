@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -80,22 +81,66 @@ static int self_fd = -1;
 
 static void remove_partial_bundle(void);
 
-/* One line, in the shape of kep's log lines, then exit 2. */
+/* KEP_LOG_FORMAT=json, as kep reads it: trimmed, any case. */
+static int
+json_logs(void)
+{
+    const char *v = getenv("KEP_LOG_FORMAT");
+    if (!v)
+        return 0;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n'))
+        n--;
+    return n == 4 && strncasecmp(v, "json", 4) == 0;
+}
+
+/* `s` as the inside of a JSON string. */
+static void
+json_escape(char *out, size_t size, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* One line, in the shape of kep's log lines (text or JSON, as KEP_LOG_FORMAT says), then exit 2. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
-    char stamp[32] = "";
-    time_t now = time(NULL);
-    struct tm tm;
-    if (localtime_r(&now, &tm))
-        strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
-
     char message[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    dprintf(STDERR_FILENO, "Entrypoint ERROR: %s kep cannot start: %s\n", stamp, message);
+
+    char stamp[40] = "";
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    if (json_logs()) {
+        char escaped[sizeof message * 6];
+        json_escape(escaped, sizeof escaped, message);
+        if (gmtime_r(&now.tv_sec, &tm))
+            strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        dprintf(STDERR_FILENO, "{\"time\": \"%s.%03ldZ\", \"level\": \"error\", \"message\": \"kep cannot start: %s\"}\n",
+                stamp, now.tv_nsec / 1000000, escaped);
+    } else {
+        if (localtime_r(&now.tv_sec, &tm))
+            strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
+        dprintf(STDERR_FILENO, "Entrypoint ERROR: %s kep cannot start: %s\n", stamp, message);
+    }
 
     remove_partial_bundle();
     _exit(EXIT_CONFIG);

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kep import __version__, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, Terminated, TimedOut
@@ -19,8 +21,10 @@ from kep.exitcodes import ExitCode
 from kep.specs import Plan
 
 if TYPE_CHECKING:
+    from kep.api.client import Client
+    from kep.rbac import Discoverer
     from kep.engine.engine import OpenSource
-    from kep.reads import Observation, Query
+    from kep.reads import Observation, Query, Read
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +48,60 @@ dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
   DEPENDENCY_SOCKET         paths that must exist (stat)
   DEPENDENCY_CONFIG         paths rendered from /configmaps/<name>/<name>, filling
                             {{ .IP }} {{ .IP_ERLANG }} {{ .HOSTNAME }} (needs INTERFACE_NAME)
+  DEPENDENCY_TCP            HOST:PORT or [IPV6]:PORT that accept a TCP connection (names
+                            resolved at every attempt)
+  DEPENDENCY_HTTP           http(s) URLs that answer GET with a 2xx (at most 5 redirects;
+                            HTTPS verified against the CA set bundled with kep)
+  DEPENDENCY_HTTP_JSON      [{"url", "status"?: [CODE, ...], "method"?: GET|HEAD|OPTIONS,
+                              "headers"?: {K: V}, "caFile"?: PEM, "insecure"?: bool}]
+                            (adds to DEPENDENCY_HTTP; a URL's userinfo and query and the
+                            header values are masked in all output; proxies from
+                            HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
 
 environment:
   COMMAND                   the command, split on whitespace (arguments after -- win)
   NAMESPACE                 namespace of items without one (default: the service
-                            account's namespace file, else "default")
+                            account's namespace file in a cluster, the kubeconfig
+                            context's namespace outside, else "default")
   POD_NAME                  this pod's name (downward API: metadata.name)
   INTERFACE_NAME            interface whose IPv4 address fills {{ .IP }}
   KUBERNETES_SERVICE_HOST/PORT, KEP_SERVICE_ACCOUNT_DIR
                             in-cluster API access (service-account token and CA;
                             default dir /var/run/secrets/kubernetes.io/serviceaccount)
-  KUBECONFIG                kubeconfig used outside a cluster (else ~/.kube/config)
+  KUBECONFIG                kubeconfig files used outside a cluster, merged as kubectl
+                            merges them (else ~/.kube/config)
 
 knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
-  KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2)
+  KEP_INTERVAL              between re-checks, and polls where watch is not allowed (default 2);
+                            also each TCP/HTTP attempt's timeout (at least 1s, at most 5s,
+                            never more than KEP_TIMEOUT)
   KEP_TIMEOUT               give up after this long (default 0: wait forever)
   KEP_PROGRESS_INTERVAL     between "still waiting" summaries (default 30)
   KEP_FAIL_ON_JOB_FAILURE   1: exit 3 at once when a job has failed (default 0: keep waiting)
   KEP_WATCH                 0: never watch, poll every KEP_INTERVAL (default 1: list+watch
                             where RBAC allows it, polling only what it forbids)
+  KEP_STRICT_RBAC           1: exit 4 when the RBAC preflight finds a read that is not
+                            allowed (default 0: log the rule to add, and keep waiting)
   KEP_CONFIGMAPS_DIR        root of config templates (default /configmaps)
   KEP_LOG_FORMAT            text (the reference's lines, default) or json (one object per line)
   KEP_DEBUG                 1: log debug lines and tracebacks of internal errors
+
+subcommands (same environment; nothing is exec'd):
+  kep check [-o table|json]   read every dependency once and say which are met and why;
+                              exit 0 all met, 1 some not, 2 configuration error
+  kep rbac [--service-account NAME] [--no-watch]
+                              print the minimal Role/ClusterRole and bindings (YAML) the
+                              declared dependencies need; only read verbs
+  kep --explain               print how the environment was understood (dependencies,
+                              their reads, watch or poll, knobs); no API request, exit 0
+  A command named check or rbac runs after --: kep -- check
 
 exit codes:
   0    all dependencies met and no command given (init container)
   1    internal error
   2    configuration or usage error (nothing was started)
   3    a dependency failed (KEP_FAIL_ON_JOB_FAILURE=1)
+  4    KEP_STRICT_RBAC=1 and RBAC does not allow a read kep needs (each named in the log)
   124  KEP_TIMEOUT ran out
   126  the command is not executable
   127  the command was not found
@@ -80,8 +110,15 @@ exit codes:
 """
 
 
+SUBCOMMANDS = ("check", "rbac")
+
+
 class UsageError(Exception):
     pass
+
+
+class RbacMissing(Exception):
+    """KEP_STRICT_RBAC=1 and the preflight found reads RBAC does not allow (each already logged)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,65 +126,200 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see kep --help)")
 
 
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What the command line asks for: `action` is run, check, rbac or explain."""
+
+    action: str = "run"
+    command: tuple[str, ...] = ()
+    output: str = "table"
+    service_account: str = "default"
+    watch: bool = True
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kep",
-        usage="kep [--help] [--version] [--] [COMMAND [ARG ...]]",
+        usage="kep [--help] [--version] [--explain] [--] [COMMAND [ARG ...]]\n"
+              "       kep check [-o table|json]\n"
+              "       kep rbac [--service-account NAME] [--no-watch]",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kep {__version__}")
+    parser.add_argument("--explain", action="store_true",
+                        help="print how the environment was understood and exit (no API request)")
     parser.add_argument("command", nargs="*", help="the command to exec (wins over COMMAND)")
     return parser
 
 
-def parse_args(argv: Sequence[str]) -> tuple[str, ...]:
-    """The command given on the command line: everything after `--`, else the positionals."""
+def _subparser(name: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"kep {name}", description=f"kep {name}: see kep --help")
+    if name == "check":
+        parser.add_argument("-o", "--output", choices=("table", "json"), default="table")
+    else:
+        parser.add_argument("--service-account", default="default", metavar="NAME",
+                            help="the service account to bind (in the pod's namespace; default: default)")
+        parser.add_argument("--no-watch", action="store_true", help="grant get/list only (kep then polls)")
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> Invocation:
+    """The command is everything after `--`, else the positionals; a first word that is
+    a subcommand (before any `--`) selects it."""
     argv = list(argv)
     if "--" in argv:
         cut = argv.index("--")
         options, command = argv[:cut], argv[cut + 1:]
     else:
         options, command = argv, []
+    if options and options[0] in SUBCOMMANDS:
+        if command:
+            raise UsageError(f"kep {options[0]} takes no command (see kep --help)")
+        sub = _subparser(options[0]).parse_args(options[1:])
+        if options[0] == "check":
+            return Invocation("check", output=sub.output)
+        return Invocation("rbac", service_account=sub.service_account, watch=not sub.no_watch)
     parsed = _parser().parse_args(options)
-    return tuple(command or parsed.command)
+    if parsed.command and not command:
+        _refuse_misspelt_subcommand(parsed.command[0])
+    return Invocation("explain" if parsed.explain else "run", tuple(command or parsed.command))
+
+
+def _refuse_misspelt_subcommand(word: str) -> None:
+    """`kep chek` is a typo for `kep check`, not a command to exec after the wait."""
+    import difflib
+
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
+    if close and "/" not in word and shutil.which(word) is None:
+        raise UsageError(f"unknown subcommand {word!r}: did you mean kep {close[0]}? (see kep --help)")
 
 
 def _default_namespace(env: Mapping[str, str]) -> str:
-    """For items without a namespace when NAMESPACE is unset: the service account's, else "default"."""
+    """For items without a namespace when NAMESPACE is unset: the service account's in a
+    cluster, the kubeconfig context's outside (as kubectl), else "default"."""
     if env.get("NAMESPACE", "").strip():
         return "default"  # unused: envparse takes NAMESPACE itself
-    from kep.api.config import service_account_namespace
+    api_variables = (v for v in envparse.DEPENDENCY_VARIABLES if v not in envparse.LOCAL_VARIABLES)
+    if not any(env.get(var, "").strip() for var in api_variables):
+        return "default"  # unused: nothing is read from the API (and no kubeconfig is read)
+    from kep.api.config import default_namespace
 
-    return service_account_namespace(env) or "default"
+    return default_namespace(env) or "default"
 
 
-def _open_source(plan: Plan, env: Mapping[str, str]) -> OpenSource | None:
+def _client(plan: Plan, env: Mapping[str, str]) -> Client | None:
     """Only an API dependency brings in the client (and `requests`)."""
     if not plan.needs_api:
         return None
     from kep.api.client import Client
     from kep.api.config import load_config
-    from kep.engine.watcher import opener
 
-    return opener(Client(load_config(env)), plan.settings.interval, watch=plan.settings.watch)
+    return Client(load_config(env))
+
+
+def _open_source(plan: Plan, client: Client | None) -> tuple[OpenSource | None, dict[Query, Observation]]:
+    """Watch or poll each read, as the RBAC preflight found allowed (kep.preflight); and
+    the discovery documents read on the way, so the engine does not read them again."""
+    if client is None:
+        return None, {}
+    from kep.engine.watcher import opener
+    from kep.preflight import Preflight
+
+    s = plan.settings
+    discovery = _Discovery(client)
+    preflight = Preflight(client, _reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
+    if preflight.run():
+        if preflight.missing and s.strict_rbac:
+            raise RbacMissing(len(preflight.missing))
+        preflight.recheck_in_background()
+        return opener(client, s.interval, watch=s.watch, watchable=preflight.watchable), discovery.seen
+    return opener(client, s.interval, watch=s.watch), discovery.seen
+
+
+class _Discovery:
+    """Discovery documents read once and kept as the engine's first observations."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.seen: dict[Query, Observation] = {}
+
+    def discover(self, api_version: str) -> dict[str, Any]:
+        from kep.engine.fetch import read
+        from kep.reads import Query
+
+        query = Query(discovery=api_version)
+        if query not in self.seen:
+            self.seen[query] = read(self.client, query)
+        observation = self.seen[query]
+        if observation.error is not None:
+            raise observation.error
+        return observation.objects[0] if observation.objects else {}  # not served (yet)
+
+
+def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
+    from kep.check import as_json, as_table, check
+
+    client = _client(plan, env)
+    read = None
+    if client is not None:
+        from kep.engine.fetch import read as read_once
+
+        def read(query: Query) -> Observation:
+            return read_once(client, query)
+
+    verdicts = check(plan, read)
+    print(as_json(plan, verdicts) if output == "json" else as_table(plan, verdicts), flush=True)
+    return ExitCode.OK if all(v.is_met for v in verdicts.values()) else ExitCode.NOT_MET
+
+
+def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
+    from kep.rbac import needs, render
+
+    try:
+        client = _client(plan, env)
+    except ConfigError:
+        client = None  # no API: custom resources keep their guessed plurals, and say so
+    wanted = needs(_reads(plan, client), invocation.watch)
+    print(render(wanted, invocation.service_account, plan.settings.namespace, invocation.watch), end="", flush=True)
+    return ExitCode.OK
+
+
+def _reads(plan: Plan, client: Discoverer | None) -> list[Read]:
+    """Every read of every API dependency, custom resources resolved by discovery when
+    the API server can be asked (as the kind itself resolves them at run time)."""
+    from kep.rbac import discovered, reads_of
+
+    if client is None:
+        return reads_of(plan)
+    return reads_of(plan, lambda read: discovered(client, read))
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    command = parse_args(argv)
+    invocation = parse_args(argv)
     plan = envparse.parse(env, _default_namespace(env))
     if plan.settings.debug or plan.settings.log_format != "text":
         logsetup.configure(debug=plan.settings.debug, form=plan.settings.log_format)
+    if invocation.action == "explain":
+        from kep.explain import command_line, explain
+
+        print(explain(plan, env) + "\n" + command_line(invocation.command or plan.settings.command), flush=True)
+        return ExitCode.OK
     for warning in plan.warnings:
         log.warning("%s", warning)
-    command = command or plan.settings.command
+    if invocation.action == "check":
+        return _check(plan, env, invocation.output)
+    if invocation.action == "rbac":
+        return _rbac(plan, env, invocation)
+    command = invocation.command or plan.settings.command
     from kep.engine.engine import Engine
     from kep.engine.inbox import Inbox
 
     inbox: Inbox[tuple[Query, Observation]] = Inbox()
     process.trap_terminating_signals(inbox.wakeup_fd)
-    Engine(plan.specs, plan.settings, open_source=_open_source(plan, env), inbox=inbox).run()
+    open_source, seen = _open_source(plan, _client(plan, env))
+    Engine(plan.specs, plan.settings, open_source=open_source, inbox=inbox, seen=seen).run()
     if not command:
         log.info("All dependencies are resolved; no command given, exiting.")
         return ExitCode.OK
@@ -158,7 +330,9 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    logsetup.configure()
+    # JSON from the first line on when asked (envparse validates the value later).
+    json_asked = env.get("KEP_LOG_FORMAT", "").strip().lower() == "json"
+    logsetup.configure(form="json" if json_asked else "text")
     try:
         return run(sys.argv[1:] if argv is None else argv, env)
     except UsageError as exc:
@@ -177,6 +351,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except DependencyFailed as exc:
         log.error("dependency failed: %s", exc)
         return ExitCode.DEPENDENCY_FAILED
+    except RbacMissing as exc:
+        log.error("KEP_STRICT_RBAC=1: %s reads are not allowed (see above); nothing was started.", exc)
+        return ExitCode.RBAC_MISSING
     except CommandError as exc:
         log.error("%s", exc)
         return exc.code

@@ -24,15 +24,19 @@ class _ReferenceFormatter(logging.Formatter):
 
 
 class _JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log pipelines: time (RFC 3339, UTC), level, message."""
+    """One JSON object per line, for log pipelines: time (RFC 3339, UTC), level, message,
+    and on a dependency's lines its kind, namespace, name, met and reason (the
+    `kep_fields` a record carries: kep.engine.report.fields)."""
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-        return json.dumps({
+        line = {
             "time": f"{stamp}.{int(record.msecs):03d}Z",
             "level": _LEVEL_NAMES.get(record.levelno, record.levelname).lower(),
             "message": record.getMessage(),
-        })
+        }
+        line.update(getattr(record, "kep_fields", None) or {})
+        return json.dumps(line)
 
 
 FORMATTERS = {"text": _ReferenceFormatter, "json": _JsonFormatter}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kep import redact
+
 Labels = tuple[tuple[str, str], ...]
 """Label map as sorted (key, value) pairs, hashable."""
 
@@ -135,10 +137,86 @@ class Config:
         return f"Config {self.path}"
 
 
-Spec = Service | Container | DaemonSet | Job | Pod | CustomResource | Socket | Config
+@dataclass(frozen=True, slots=True)
+class Tcp:
+    """A TCP endpoint outside Kubernetes: met when a connection opens."""
+
+    host: str
+    """A name (resolved at every attempt), an IPv4 address, or an IPv6 address without brackets."""
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"TCP {host}:{self.port}"
+
+
+Headers = tuple[tuple[str, str], ...]
+"""Request headers as (name, value) pairs, in the user's order."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Http:
+    """An HTTP(S) endpoint: met when `method` on `url` answers one of `statuses`
+    (any 2xx when empty), redirects followed. The URL and the header values may
+    hold credentials: str() and repr() mask them."""
+
+    url: str
+    method: str = "GET"
+    statuses: frozenset[int] = frozenset()
+    headers: Headers = ()
+    ca_file: str = ""
+    """Verify the server against this PEM file instead of the bundled CA set."""
+    insecure: bool = False
+    """Do not verify the server's certificate (TLS still encrypts)."""
+
+    def __str__(self) -> str:
+        method = "" if self.method == "GET" else f"{self.method} "
+        return f"HTTP {method}{redact.url(self.url)}"
+
+    def __repr__(self) -> str:
+        return f"<{self}>"
+
+
+Spec = Service | Container | DaemonSet | Job | Pod | CustomResource | Socket | Config | Tcp | Http
 
 API_SPECS = (Service, Container, DaemonSet, Job, Pod, CustomResource)
-"""Spec types that need the Kubernetes API (socket and config are local)."""
+"""Spec types that need the Kubernetes API (socket, config, tcp and http are local)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A dependency as a table row or a JSON log line names it: `kind` (the object's kind,
+    lower-case words for local ones), `namespace` ("" when none), `name` (labels as
+    `k=v,...` for label-matched items)."""
+
+    kind: str
+    namespace: str
+    name: str
+
+
+def identity(spec: Spec, settings: Settings) -> Identity:
+    match spec:
+        case Service(namespace=ns, name=name):
+            return Identity("Service", ns, name)
+        case Container(name=name):
+            return Identity("Container", settings.namespace, f"{settings.pod_name}/{name}")
+        case DaemonSet(namespace=ns, name=name):
+            return Identity("DaemonSet", ns, name)
+        case Job(namespace=ns, name=name, labels=labels):
+            return Identity("Job", ns, name or selector_of(labels))
+        case Pod(namespace=ns, labels=labels):
+            return Identity("Pod", ns, selector_of(labels))
+        case CustomResource(kind=kind, namespace=ns, name=name):
+            return Identity(kind, ns, name)
+        case Socket(path=path):
+            return Identity("socket", "", path)
+        case Config(path=path):
+            return Identity("config", "", path)
+        case Tcp():
+            return Identity("tcp", "", str(spec).removeprefix("TCP "))
+        case Http():
+            return Identity("http", "", str(spec).removeprefix("HTTP "))  # credentials masked
+    return Identity(type(spec).__name__, "", str(spec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +232,8 @@ class Settings:
     fail_on_job_failure: bool = False
     watch: bool = True
     """List+watch where RBAC allows it; False polls every collection at `interval`."""
+    strict_rbac: bool = False
+    """Exit 4 when the RBAC preflight finds reads that are not allowed (else keep waiting)."""
     debug: bool = False
     log_format: str = "text"
     """"text" (the reference's lines) or "json"."""

@@ -34,7 +34,12 @@ def pod(
     *,
     labels: Mapping[str, str] | None = None,
     host_ip: str | None = "10.0.0.5",
+    node_name: str | None = None,
+    target_node: str | None = None,
+    phase: str = "Running",
     ready: bool | str | None = None,
+    deleting: bool = False,
+    owner_uid: str | None = None,
     containers: Mapping[str, bool] | None = None,
     init_containers: Mapping[str, bool] | None = None,
     spec_containers: Iterable[str] = (),
@@ -42,9 +47,12 @@ def pod(
 ) -> Obj:
     """A pod. `ready` sets the Ready condition: True/False, or a status string such as
     "Unknown" (None: no conditions at all).
+    `node_name` is `spec.nodeName`; `target_node` the node a DaemonSet pins the pod to
+    with required node affinity (as its controller does); `deleting` sets
+    `metadata.deletionTimestamp`; `owner_uid` adds a controller ownerReference.
     `containers`/`init_containers` map a name to its status' `ready`;
     `spec_*` name containers that are declared (and have no status unless also given)."""
-    status: Obj = {"phase": "Running"}
+    status: Obj = {"phase": phase}
     if host_ip is not None:
         status["hostIP"] = host_ip
     if ready is not None:
@@ -64,13 +72,20 @@ def pod(
     inits = [*spec_init_containers, *(init_containers or {})]
     if inits:
         spec["initContainers"] = [{"name": n} for n in inits]
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": _meta(name, namespace, labels),
-        "spec": spec,
-        "status": status,
-    }
+    if node_name is not None:
+        spec["nodeName"] = node_name
+    if target_node is not None:
+        spec["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchFields": [
+                {"key": "metadata.name", "operator": "In", "values": [target_node]}]}]}}}
+    meta = _meta(name, namespace, labels)
+    if deleting:
+        meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+        meta["deletionGracePeriodSeconds"] = 30
+    if owner_uid is not None:
+        meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "owner",
+                                    "uid": owner_uid, "controller": True, "blockOwnerDeletion": True}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
 
 
 # --- services ---------------------------------------------------------------
@@ -130,21 +145,30 @@ def job(
     *,
     succeeded: int | None = None,
     failed: int | None = None,
+    active: int | None = None,
     conditions: Iterable[Obj] = (),
     labels: Mapping[str, str] | None = None,
+    completions: int | None = None,
+    suspend: bool | None = None,
 ) -> Obj:
-    """A job; `succeeded=None` leaves `status.succeeded` out (the server omits zero)."""
+    """A job; a count of None is left out of `status` (the server omits zero), as are
+    `spec.completions` and `spec.suspend` when None."""
     status: Obj = {}
-    if succeeded is not None:
-        status["succeeded"] = succeeded
-    if failed is not None:
-        status["failed"] = failed
+    for key, count in (("succeeded", succeeded), ("failed", failed), ("active", active)):
+        if count is not None:
+            status[key] = count
     if conditions:
         status["conditions"] = list(conditions)
+    spec: Obj = {"backoffLimit": 6}
+    if completions is not None:
+        spec["completions"] = completions
+    if suspend is not None:
+        spec["suspend"] = suspend
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": _meta(name, namespace, labels),
+        "spec": spec,
         "status": status,
     }
 
@@ -164,19 +188,29 @@ def daemonset(
     *,
     match_labels: Mapping[str, str] | None = None,
     match_expressions: Iterable[Obj] = (),
+    uid: str = "ds-uid",
+    generation: int = 1,
+    observed_generation: int | None = 1,
+    desired: int = 0,
+    current: int | None = None,
 ) -> Obj:
+    """A DaemonSet whose controller has observed `observed_generation` (None: no status
+    yet) and placed `current` (default: all) of `desired` pods."""
     selector: Obj = {}
     if match_labels is not None:
         selector["matchLabels"] = dict(match_labels)
     expressions = list(match_expressions)
     if expressions:
         selector["matchExpressions"] = expressions
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "metadata": _meta(name, namespace),
-        "spec": {"selector": selector},
-    }
+    status: Obj = {}
+    if observed_generation is not None:
+        placed = desired if current is None else current
+        status = {"observedGeneration": observed_generation, "desiredNumberScheduled": desired,
+                  "currentNumberScheduled": placed, "numberMisscheduled": 0, "numberReady": 0}
+    meta = _meta(name, namespace)
+    meta.update(uid=uid, generation=generation)
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta,
+            "spec": {"selector": selector}, "status": status}
 
 
 def expression(key: str, operator: str, *values: str) -> Obj:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +35,18 @@ def start_kep(*args: str, env: dict[str, str] | None = None) -> Kep:
     return proc
 
 
-def wait_for_line(proc: Kep, needle: str) -> str:
-    """Read kep's stdout until a line contains `needle` (kep flushes every log line)."""
+def wait_for_line(proc: Kep, needle: str, timeout: float = 30.0) -> str:
+    """Read kep's stdout until a line contains `needle` (kep flushes every log line);
+    after `timeout` seconds kep is killed, so a line that never comes fails the test."""
     assert proc.stdout is not None
-    for line in proc.stdout:
-        proc.transcript.append(line)
-        if needle in line:
-            return line
-    raise AssertionError(f"kep exited ({proc.wait()}) before printing {needle!r}")
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            proc.transcript.append(line)
+            if needle in line:
+                return line
+    finally:
+        watchdog.cancel()
+    said = "".join(proc.transcript[-5:])
+    raise AssertionError(f"kep exited ({proc.wait()}) before printing {needle!r}; last lines:\n{said}")

@@ -3,7 +3,7 @@
 import pytest
 
 from kep import __version__
-from kep.cli import main, parse_args
+from kep.cli import Invocation, main, parse_args
 
 
 def test_help_documents_every_variable_knob_and_exit_code(capsys):
@@ -13,7 +13,8 @@ def test_help_documents_every_variable_knob_and_exit_code(capsys):
     text = capsys.readouterr().out
     for name in ["DEPENDENCY_SERVICE", "DEPENDENCY_CONTAINER", "DEPENDENCY_DAEMONSET", "DEPENDENCY_JOBS",
                  "DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE",
-                 "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "COMMAND", "NAMESPACE", "POD_NAME",
+                 "DEPENDENCY_SOCKET", "DEPENDENCY_CONFIG", "DEPENDENCY_TCP", "DEPENDENCY_HTTP", "DEPENDENCY_HTTP_JSON",
+                 "COMMAND", "NAMESPACE", "POD_NAME",
                  "INTERFACE_NAME", "KUBECONFIG", "KEP_SERVICE_ACCOUNT_DIR", "KEP_INTERVAL", "KEP_TIMEOUT",
                  "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR", "KEP_WATCH", "KEP_DEBUG", "KEP_LOG_FORMAT"]:
         assert name in text, name
@@ -43,7 +44,31 @@ def test_unknown_option_is_a_usage_error_with_exit_2_and_one_line(capsys):
     (["--", "ls", "--color", "--"], ("ls", "--color", "--")),
 ])
 def test_command_comes_from_arguments(argv, command):
-    assert parse_args(argv) == command
+    assert parse_args(argv) == Invocation("run", command)
+
+
+@pytest.mark.parametrize("argv, invocation", [
+    (["check"], Invocation("check")),
+    (["check", "-o", "json"], Invocation("check", output="json")),
+    (["rbac", "--service-account", "nova", "--no-watch"], Invocation("rbac", service_account="nova", watch=False)),
+    (["--explain"], Invocation("explain")),
+    (["--explain", "--", "nova-api"], Invocation("explain", ("nova-api",))),
+    (["--", "check"], Invocation("run", ("check",))),
+])
+def test_subcommands_and_explain(argv, invocation):
+    assert parse_args(argv) == invocation
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["check", "-o", "yaml"], "invalid choice: 'yaml'"),
+    (["rbac", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["check", "--", "echo"], "kep check takes no command"),
+    (["chek"], "unknown subcommand 'chek': did you mean kep check?"),
+])
+def test_bad_subcommand_use_is_a_one_line_usage_error(argv, needle, capsys):
+    assert main(argv, {}) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and needle in lines[0], lines
 
 
 def test_config_errors_are_all_reported_one_line_each_with_exit_2(capsys):

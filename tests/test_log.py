@@ -41,3 +41,42 @@ def test_debug_lines_only_when_asked(streams):
     logsetup.configure(out, err, debug=True)
     logging.getLogger("kep.test").debug("shown")
     assert "hidden" not in out.getvalue() and "shown" in out.getvalue()
+
+
+# --- JSON mode as a whole program: every line of both streams is an object ---
+
+from tests import factories as f  # noqa: E402
+from tests.fakeapi.fixtures import fake_api  # noqa: E402,F401  (fixture)
+from tests.run import kep_env, run_kep  # noqa: E402
+from tests.waiting import NS, api, cluster_env  # noqa: E402,F401
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_json_dependency_lines_carry_kind_namespace_name_met_and_reason(api, tmp_path):
+    api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
+    api.create(f.job("db-init", NS, succeeded=1))
+    env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_LOG_FORMAT="json")
+    done = run_kep("--", "true", env=env)
+    assert done.returncode == 0, done.stderr
+    lines = json_lines(done.stdout) + json_lines(done.stderr)
+    resolved = [line for line in lines if "is resolved." in line["message"]]
+    assert {(r["kind"], r["namespace"], r["name"], r["met"]) for r in resolved} == {
+        ("Service", NS, "mariadb", True), ("Job", NS, "db-init", True)}
+    assert all(r["reason"] for r in resolved)
+    assert all({"time", "level", "message"} <= line.keys() for line in lines)
+
+
+@pytest.mark.parametrize("argv, env", [
+    ((), {"DEPENDENCY_SERVICE": "a:b:c", "KEP_INTERVAL": "-1"}),
+    (("--frobnicate",), {}),
+    (("chek",), {}),
+    (("--", "/nonexistent/cmd"), {}),
+])
+def test_json_mode_has_no_text_line_for_configuration_errors_and_early_failures(argv, env):
+    done = run_kep(*argv, env=kep_env(KEP_LOG_FORMAT="json", **env))
+    assert done.returncode != 0
+    lines = json_lines(done.stdout) + json_lines(done.stderr)
+    assert lines and all(line["level"] in ("info", "warning", "error") for line in lines)

@@ -4,49 +4,14 @@ objects change while kep waits, and kep execs after the change, not before."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests import factories as f
 from tests.fakeapi import CustomResourceDef, Rule
 from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
-from tests.run import Kep, kep_env, start_kep, wait_for_line
-
-NS = "openstack"
-# The reference's RBAC, as helm-toolkit grants it: get and list, never watch.
-REFERENCE_RULES = [
-    Rule(verbs=["get", "list"], api_groups=[""], resources=["pods", "endpoints"]),
-    Rule(verbs=["get", "list"], api_groups=["discovery.k8s.io"], resources=["endpointslices"]),
-    Rule(verbs=["get", "list"], api_groups=["batch"], resources=["jobs"]),
-    Rule(verbs=["get", "list"], api_groups=["apps"], resources=["daemonsets"]),
-    Rule(verbs=["get"], api_groups=["stable.example.com"], resources=["foos"]),
-]
-FOO = CustomResourceDef(group="stable.example.com", version="v1", kind="Foo", plural="foos")
-
-
-@pytest.fixture
-def api(fake_api, tmp_path):  # noqa: F811
-    return fake_api
-
-
-def cluster_env(api, tmp_path: Path, rules=None, **extra: str) -> dict[str, str]:
-    token = api.add_token(rules=rules)
-    sa_dir = tmp_path / "serviceaccount"
-    api.write_service_account(str(sa_dir), token, namespace=NS)
-    return kep_env(**{**api.in_cluster_env(str(sa_dir)), "POD_NAME": "me", "KEP_INTERVAL": "0.3", **extra})
-
-
-def assert_still_waiting(proc: Kep, seconds: float = 1.0) -> None:
-    time.sleep(seconds)
-    assert proc.poll() is None, "kep exec'd (or exited) before the dependency was met"
-
-
-def finish(proc: Kep) -> tuple[str, str]:
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    return out, err
-
+from tests.run import kep_env, start_kep, wait_for_line
+from tests.waiting import FOO, NS, REFERENCE_RULES, api, assert_still_waiting, cluster_env, finish  # noqa: F401
 
 @pytest.mark.parametrize("watch", ["1", "0"])
 def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
@@ -64,8 +29,26 @@ def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
     assert out.splitlines()[-1] == "app started"
 
 
-def test_reference_rbac_without_watch_polls_and_says_so_once(api, tmp_path):
+def test_reference_rbac_without_watch_polls_from_the_start_and_says_so_once(api, tmp_path):
+    """The RBAC preflight finds watch not granted: no list and refused watch are spent."""
     api.create(f.job("db-init", NS))
+    api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
+    env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init", DEPENDENCY_SERVICE="mariadb")
+    proc = start_kep("--", "echo", "ok", env=env)
+    wait_for_line(proc, "RBAC: watch is not granted on endpoints in openstack, endpointslices.discovery.k8s.io "
+                        "in openstack, jobs.batch in openstack; polling every 0.3s from the start.")
+    assert_still_waiting(proc, 0.5)
+    api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
+    api.patch("discovery.k8s.io/v1", "endpointslices", NS, "mariadb-abcde", {"endpoints": [f.endpoint("10.0.0.7")]})
+    out, _ = finish(proc)
+    said = "".join(proc.transcript) + out
+    assert said.count("polling") == 1 and "forbidden" not in said
+    assert api.counts[("watch", "jobs")] == 0 and api.counts[("get", "jobs")] >= 1
+
+
+def test_without_a_rules_review_a_refused_watch_falls_back_to_polling_and_says_so_once(api, tmp_path):
+    api.create(f.job("db-init", NS))
+    api.fault("create", "selfsubjectrulesreviews", times=10, code=403)
     env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "polling it every 0.3s instead")
@@ -110,10 +93,11 @@ def test_endpointslices_forbidden_falls_back_to_endpoints_asking_once(api, tmp_p
 
 
 def test_container_daemonset_pod_and_custom_resource(api, tmp_path):
-    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": False},
+    api.create(f.pod("me", NS, node_name="node-a", containers={"app": False},
                      init_containers={"sidecar": True}, labels={"app": "me"}))
-    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
-    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    ds = api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}, desired=1))
+    api.create(f.pod("ovs-1", NS, node_name="node-a", ready=False, labels={"app": "ovs"},
+                     owner_uid=ds["metadata"]["uid"]))
     api.create(f.pod("db-0", NS, host_ip="10.0.0.9", ready=True, labels={"app": "db"}))
     api.create(f.custom("stable.example.com/v1", "Foo", "my-foo", NS, spec={"arbitrary-key": "not-ready"}))
     env = cluster_env(
@@ -198,12 +182,13 @@ def test_expired_resource_version_relists_and_sees_the_change(api, tmp_path):
 
 
 def test_dependencies_on_the_same_object_share_one_watch(api, tmp_path):
-    api.create(f.pod("me", NS, host_ip="10.0.0.5", containers={"app": True}, init_containers={"sidecar": True}))
-    api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}))
-    api.create(f.pod("ovs-1", NS, host_ip="10.0.0.5", ready=False, labels={"app": "ovs"}))
+    api.create(f.pod("me", NS, node_name="node-a", containers={"app": True}, init_containers={"sidecar": True}))
+    ds = api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}, desired=1))
+    api.create(f.pod("ovs-1", NS, node_name="node-a", ready=False, labels={"app": "ovs"},
+                     owner_uid=ds["metadata"]["uid"]))
     env = cluster_env(api, tmp_path, DEPENDENCY_CONTAINER="sidecar,app", DEPENDENCY_DAEMONSET="ovs")
     proc = start_kep("--", "echo", "ok", env=env)
-    wait_for_line(proc, "pod ovs-1 on this node is not ready")
+    wait_for_line(proc, "pod ovs-1 on node-a is Running, not ready")
     assert api.wait_for_watches(3, exactly=True)  # own pod, the daemonset, its pods: one each
     api.patch("v1", "pods", NS, "ovs-1", {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
               subresource="status")

@@ -5,6 +5,7 @@
     client.list(PODS, "ns", label_selector="a=b") -> dict (the List: items, metadata.resourceVersion)
     client.discover("argoproj.io/v1alpha1")      -> dict (APIResourceList)
     client.watch(PODS, "ns", resource_version=rv) -> Iterator[WatchEvent] (one stream)
+    client.create(SELF_SUBJECT_RULES_REVIEWS, None, {...}) -> dict (only for reviews: kep writes nothing)
 
 Rules:
 - TLS is verified against the configured CA only (system roots only when the
@@ -12,11 +13,18 @@ Rules:
 - A token file is re-read when its mtime/size/inode change, at least every minute,
   and once after a 401 (then the request is retried once). The token never appears in
   a log line, an exception or a repr.
+- An exec credential plugin (kep.api.execplugin) gives the token or the client
+  certificate: run at the first request, again once its credential expires and once
+  after a 401 (then the request is retried once). A new client certificate replaces the
+  connection pool (client-go closes its connections on rotation; here open watch streams
+  end on their own). A plugin that fails is retried like a refused connection, then
+  NoCredentials.
 - Every request has a (connect, read) timeout; a watch reads for timeoutSeconds + 15 s.
 - Connection errors, timeouts, 5xx and 429 are retried `max_retries` times with capped
   exponential backoff and full jitter; `Retry-After: <seconds>` on 429/503 is obeyed
   (capped at 60 s). Then ServerError / Unreachable. A TLS verification failure is not
-  retried.
+  retried. `on_retry(error)`, when given, hears of each failed attempt before its retry
+  (so a caller can say at once that the server is unreachable, and why).
 - 401/403/404/410 become Unauthorized/Forbidden/NotFound/Gone at once, carrying the
   Status, verb, qualified resource, namespace and name; other 4xx become ServerError.
 - Watch: an ERROR event raises the typed error (410 -> Gone, 403 -> Forbidden); a
@@ -31,6 +39,7 @@ engine may pass `sleep=stop_event.wait` so that no retry pause outlives a shutdo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -43,7 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import requests.adapters
@@ -53,10 +62,15 @@ import urllib3.exceptions
 import kep
 from kep.api.backoff import Backoff
 from kep.api.config import ClusterConfig
-from kep.api.errors import ApiError, Forbidden, Gone, NotFound, ServerError, Unauthorized, Unreachable
+from kep.api.errors import (
+    ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
+)
 from kep.api.resources import Resource, group_version_path, resource_path
 from kep.api.watch import WatchEvent
 from kep.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kep.api.execplugin import Credential, ExecPlugin
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +108,11 @@ class _Target:
 
     def unreachable(self, detail: str) -> Unreachable:
         return Unreachable(
+            verb=self.verb, resource=self.resource, namespace=self.namespace, name=self.name, detail=detail
+        )
+
+    def no_credentials(self, detail: str) -> NoCredentials:
+        return NoCredentials(
             verb=self.verb, resource=self.resource, namespace=self.namespace, name=self.name, detail=detail
         )
 
@@ -339,6 +358,14 @@ class Client:
         self._timeout = (connect_timeout, read_timeout)
         self._backoff = (backoff_initial, backoff_cap)
         self._token = _Token(config.token, config.token_file, clock)
+        self._plugin: ExecPlugin | None = None
+        if config.exec is not None:  # only then: subprocess and friends cost in-cluster start-up
+            from kep.api.execplugin import ExecPlugin
+
+            self._plugin = ExecPlugin(config)
+        self._identity: tuple[bytes, bytes] | None = None
+        """The exec plugin's client certificate and key the adapter presents."""
+        self._identity_lock = threading.Lock()
         if config.server.startswith("https://"):
             if config.insecure_skip_tls_verify:
                 log.warning(
@@ -370,9 +397,10 @@ class Client:
 
     # -- the API ------------------------------------------------------------
 
-    def get(self, resource: Resource, namespace: str | None, name: str) -> dict[str, Any]:
+    def get(self, resource: Resource, namespace: str | None, name: str, *,
+            on_retry: OnRetry | None = None) -> dict[str, Any]:
         target = _Target("get", resource.qualified, namespace if resource.namespaced else None, name)
-        return self._json(target, resource_path(resource, namespace, name), {})
+        return self._json(target, resource_path(resource, namespace, name), {}, on_retry)
 
     def list(
         self,
@@ -381,13 +409,23 @@ class Client:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        on_retry: OnRetry | None = None,
     ) -> dict[str, Any]:
         target = _Target("list", resource.qualified, namespace if resource.namespaced else None)
-        return self._json(target, resource_path(resource, namespace), _selectors(label_selector, field_selector))
+        params = _selectors(label_selector, field_selector)
+        return self._json(target, resource_path(resource, namespace), params, on_retry)
 
-    def discover(self, api_version: str) -> dict[str, Any]:
+    def create(self, resource: Resource, namespace: str | None, obj: dict[str, Any]) -> dict[str, Any]:
+        """POST an object, one attempt (no retry): kep creates only access reviews, which
+        store nothing and are worth no delay."""
+        target = _Target("create", resource.qualified, namespace if resource.namespaced else None)
+        body = json.dumps(obj).encode()
+        resp = self._send(target, resource_path(resource, namespace), {}, method="POST", body=body, retries=0)
+        return self._body(target, resp)
+
+    def discover(self, api_version: str, *, on_retry: OnRetry | None = None) -> dict[str, Any]:
         target = _Target("get", "API group/version", None, api_version)
-        return self._json(target, group_version_path(api_version), {})
+        return self._json(target, group_version_path(api_version), {}, on_retry)
 
     def watch(
         self,
@@ -412,8 +450,12 @@ class Client:
 
     # -- plumbing -----------------------------------------------------------
 
-    def _json(self, target: _Target, path: str, params: Mapping[str, str]) -> dict[str, Any]:
-        resp = self._send(target, path, params)
+    def _json(self, target: _Target, path: str, params: Mapping[str, str],
+              on_retry: OnRetry | None = None) -> dict[str, Any]:
+        return self._body(target, self._send(target, path, params, on_retry=on_retry))
+
+    @staticmethod
+    def _body(target: _Target, resp: requests.Response) -> dict[str, Any]:
         try:
             body = resp.json()
         except ValueError:
@@ -430,18 +472,36 @@ class Client:
         *,
         stream: bool = False,
         read_timeout: float | None = None,
+        on_retry: OnRetry | None = None,
+        method: str = "GET",
+        body: bytes | None = None,
+        retries: int | None = None,
     ) -> requests.Response:
         timeout = (self._timeout[0], read_timeout or self._timeout[1])
         backoff = Backoff(*self._backoff, jitter="full", reset_after=None, rand=self._rand, clock=self._clock)
         url = self._base + path
+        max_retries = self.max_retries if retries is None else retries
         attempt = 0
         reread = False
         while True:
             headers = dict(self._headers)
-            token = self._token.current()
+            try:
+                token, credential = self._credentials()
+            except PluginFailed as e:
+                if attempt >= self.max_retries:
+                    raise target.no_credentials(str(e)) from None
+                delay = backoff.next()
+                log.debug("%s %s: %s; retrying in %.1f s", target.verb, target.resource, e, delay)
+                if on_retry is not None:
+                    on_retry(target.no_credentials(str(e)))
+                attempt += 1
+                self._sleep(delay)
+                continue
             if token:
                 headers["Authorization"] = f"Bearer {token}"
-            prepared = requests.Request("GET", url, params=params, headers=headers).prepare()
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            prepared = requests.Request(method, url, params=params, headers=headers, data=body).prepare()
             del headers, token
             try:
                 resp = self._adapter.send(prepared, stream=True, timeout=timeout, proxies=self._proxies)
@@ -451,10 +511,12 @@ class Client:
                 raise target.unreachable(_describe(e, self._base, timeout)) from None
             except _RETRYABLE as e:
                 detail = _describe(e, self._base, timeout)
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise target.unreachable(detail) from None
                 delay = backoff.next()
                 log.debug("%s %s: %s; retrying in %.1f s", target.verb, target.resource, detail, delay)
+                if on_retry is not None:
+                    on_retry(target.unreachable(detail))
             except requests.exceptions.RequestException as e:
                 raise target.unreachable(_describe(e, self._base, timeout)) from None
             else:
@@ -463,6 +525,11 @@ class Client:
                     return resp
                 status = _status_of(resp)
                 resp.close()
+                if code == 401 and not reread and self._plugin is not None and credential is not None:
+                    reread = True
+                    log.info("%s %s: 401 Unauthorized; running the exec plugin again", target.verb, target.resource)
+                    self._plugin.reject(credential)
+                    continue
                 if code == 401 and not reread and self._token.from_file:
                     reread = True
                     log.info("%s %s: 401 Unauthorized; re-reading the token", target.verb, target.resource)
@@ -470,13 +537,40 @@ class Client:
                     continue
                 if code != 429 and code < 500:
                     raise target.error(code, status)
-                if attempt >= self.max_retries:
+                if attempt >= max_retries:
                     raise target.error(code, status)
                 waited = _retry_after(resp) if code in (429, 503) else None
                 delay = waited if waited is not None else backoff.next()
                 log.debug("%s %s: answered %d; retrying in %.1f s", target.verb, target.resource, code, delay)
+                if on_retry is not None:
+                    on_retry(target.error(code, status))
             attempt += 1
             self._sleep(delay)
+
+    def _credentials(self) -> tuple[str | None, Credential | None]:
+        """The bearer token to send, and the exec plugin's credential it came from (if any)."""
+        if self._plugin is None:
+            return self._token.current(), None
+        credential = self._plugin.credential()
+        if credential.client_cert and credential.client_key:
+            try:
+                self._present(credential.client_cert, credential.client_key)
+            except ConfigError as e:
+                self._plugin.reject(credential)
+                raise PluginFailed(f"{self._plugin.name} returned a client certificate kep cannot use: {e}") from None
+        return credential.token, credential
+
+    def _present(self, cert: bytes, key: bytes) -> None:
+        """Connect with this client certificate from now on: a new pool, the old one closed."""
+        with self._identity_lock:
+            if self._identity == (cert, key) or not self.config.server.startswith("https://"):
+                return
+            identity = dataclasses.replace(
+                self.config, client_cert_data=cert, client_key_data=key, client_cert_file=None, client_key_file=None
+            )
+            old, self._adapter = self._adapter, _TLSAdapter(_ssl_context(identity), self.config.tls_server_name)
+            self._identity = (cert, key)
+            old.close()
 
     def _events(self, target: _Target, resp: requests.Response) -> Iterator[WatchEvent]:
         try:

@@ -4,6 +4,7 @@ Never includes a token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -93,3 +94,26 @@ class Unreachable(ApiError):
 
     def _line(self) -> str:
         return f"cannot reach the API server to {self.verb} {self._target()}: {self.detail}"
+
+
+class PluginFailed(Exception):
+    """An exec credential plugin gave no credential; str() is the user's line, naming the
+    user and the command (never what the plugin printed)."""
+
+
+class NoCredentials(ApiError):
+    """The exec credential plugin gave no credential, after retries ran out."""
+
+    label = "no credentials"
+
+    def __init__(self, *, verb: str, resource: str, detail: str, **kw: Any) -> None:
+        self.detail = detail
+        super().__init__(verb=verb, resource=resource, **kw)
+
+    def _line(self) -> str:
+        return f"no credentials to {self.verb} {self._target()}: {self.detail}"
+
+
+OnRetry = Callable[[ApiError], None]
+"""Told of each failed attempt that the client is about to retry (Unreachable, ServerError
+or NoCredentials)."""

@@ -11,9 +11,16 @@ Learnt from client-go's reflector (tools/cache/reflector.go), reduced to what ke
   after each successful (re)list, and after each ADDED / MODIFIED / DELETED event
   (the dicts are shared with the store: read them, never change them);
 - an `ApiError` -- when a list or watch fails after the client's own retries
-  (Forbidden, Unauthorized, NotFound, ServerError, Unreachable, ...). The next tuple
-  means the collection is readable again (every recovery goes through a relist, which
-  always emits).
+  (Forbidden, Unauthorized, NotFound, ServerError, Unreachable, ...), and, until the
+  first list has answered, at each failed attempt the client retries (so the first
+  reason comes at once). The next tuple means the collection is readable again (every
+  recovery goes through a relist, which always emits).
+
+`live` is True while what was last emitted is known to be current: from a successful
+list, and while a watch stream is open; False from the moment a stream ends until
+the next one opens. `run(..., resumed=f)` calls `f()` when a watch re-opens from the
+last resourceVersion (no relist, so nothing is emitted): a consumer waiting for
+`live` hears of it.
 
 `run` RETURNS after emitting a `Forbidden` whose `verb == "watch"` (the watch verb is
 not granted: the engine should fall back to polling with get/list). It also returns
@@ -51,7 +58,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kep.api.backoff import Backoff
-from kep.api.errors import ApiError, Forbidden, Gone
+from kep.api.errors import ApiError, Forbidden, Gone, OnRetry
 from kep.api.resources import Resource
 
 log = logging.getLogger(__name__)
@@ -91,6 +98,7 @@ class ListWatchClient(Protocol):
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        on_retry: OnRetry | None = None,
     ) -> dict[str, Any]: ...
 
     def watch(
@@ -151,6 +159,8 @@ class ListWatch:
         self.backoff = backoff or Backoff(0.8, 30.0, jitter="equal", reset_after=120.0, rand=rand, clock=clock)
         self.resource_version: str | None = None
         """The last resourceVersion seen (list, event or bookmark); None before the first list."""
+        self.live = False
+        """See the module docstring."""
         self._objects: dict[Key, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -161,10 +171,11 @@ class ListWatch:
     def snapshot(self) -> Snapshot:
         return tuple(self._objects[k] for k in sorted(self._objects))
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:
+    def run(self, emit: Emit, stop: threading.Event, resumed: Callable[[], None] | None = None) -> None:
         need_list = True
         gone_streak = 0
         while not stop.is_set():
+            just_listed = need_list
             if need_list:
                 try:
                     listed = self.client.list(
@@ -172,6 +183,7 @@ class ListWatch:
                         self.namespace,
                         label_selector=self.label_selector,
                         field_selector=self.field_selector,
+                        on_retry=emit if self.resource_version is None else None,
                     )
                 except ApiError as e:
                     if stop.is_set():
@@ -184,11 +196,12 @@ class ListWatch:
                     return
                 self._replace(listed)
                 need_list = False
+                self.live = True
                 emit(self.snapshot())
                 if stop.is_set():
                     return
 
-            outcome, events = self._watch_once(emit, stop)
+            outcome, events = self._watch_once(emit, stop, None if just_listed else resumed)
             if outcome == "stop":
                 return
             if outcome == "gone":
@@ -216,8 +229,11 @@ class ListWatch:
         rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
         self.resource_version = rv if isinstance(rv, str) else ""
 
-    def _watch_once(self, emit: Emit, stop: threading.Event) -> tuple[str, int]:
-        """One watch stream: ("stop" | "gone" | "error" | "short" | "ok", events seen)."""
+    def _watch_once(
+        self, emit: Emit, stop: threading.Event, resumed: Callable[[], None] | None
+    ) -> tuple[str, int]:
+        """One watch stream: ("stop" | "gone" | "error" | "short" | "ok", events seen).
+        `resumed` is called once it is open (given when not right after a list)."""
         timeout = int(self.min_timeout + self._rand() * (self.max_timeout - self.min_timeout))
         started = self._clock()
         events = 0
@@ -232,6 +248,9 @@ class ListWatch:
                 timeout_seconds=timeout,
                 allow_bookmarks=True,
             )
+            self.live = True
+            if resumed is not None:
+                resumed()
             for event in stream:
                 if stop.is_set():
                     return "stop", events
@@ -247,6 +266,7 @@ class ListWatch:
             emit(e)
             return ("stop" if is_watch_forbidden(e) else "error"), events
         finally:
+            self.live = False
             close = getattr(stream, "close", None)
             if close is not None:
                 close()

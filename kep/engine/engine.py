@@ -1,26 +1,37 @@
 """The engine: check every dependency at once, re-check until all are met at the same time.
 
-Sources (pollers, later watches) run on daemon threads and feed one inbox;
-the main thread owns `seen`, the verdicts, the deadline and the signals, so
-a SIGTERM interrupts the wait at once. Evaluation is level-driven: every
-verdict is recomputed from the latest observations, so a dependency that
-flips met -> unmet -> met cannot trigger an early exec.
+Sources (pollers, watches) run on daemon threads and feed one inbox; the main
+thread owns `seen`, the verdicts, the deadline and the signals, so a SIGTERM
+interrupts the wait at once. Local checks of one round run at the same time
+(kep.attempt.each); the main thread waits for them on locks a signal
+interrupts. Evaluation is level-driven: every verdict is recomputed from the
+latest observations, so a dependency that flips met -> unmet -> met cannot
+trigger an early exec.
+
+All met at the same moment: reads of different collections are taken at
+different times, so "all met" may join an old read of one dependency to a new
+read of another. Before returning, every query read before the moment the last
+dependency turned met (`Observation.at`) is read again, unless its source is a
+healthy watch (`Source.fresh`), and all must still be met. Polling pays for it
+with at most one extra read per query per start; watches pay nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from kep import attempt
 from kep.errors import DependencyFailed, TimedOut
 from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
-from kep.specs import Settings, Socket, Spec
+from kep.specs import Http, Settings, Socket, Spec, Tcp
 from kep.verdict import State, Verdict, pending
 
 log = logging.getLogger(__name__)
@@ -35,15 +46,22 @@ class Mailbox(Protocol):
 
 
 class Source(Protocol):
+    @property
+    def fresh(self) -> bool:
+        """True while its last observation is known to be current (a healthy watch)."""
+
     def start(self) -> None: ...
     def stop(self) -> None: ...
+    def refresh(self) -> None:
+        """Read again now; the answer comes through the inbox."""
 
 
 OpenSource = Callable[[Query, Callable[[Query, Observation], None]], Source]
 """Makes the source that keeps one query's observation fresh (poll or watch)."""
 
-_RECHECK_WHEN_MET = (Socket,)
-"""Local kinds re-checked after they are met (a socket can vanish; a rendered config stays)."""
+_RECHECK_WHEN_MET = (Socket, Tcp, Http)
+"""Local kinds re-checked after they are met (a socket or an endpoint can vanish; a rendered
+config stays)."""
 
 
 class Engine:
@@ -54,41 +72,53 @@ class Engine:
         open_source: OpenSource | None = None,
         clock: Callable[[], float] = time.monotonic,
         inbox: Mailbox | None = None,
+        seen: Mapping[Query, Observation] | None = None,
     ) -> None:
+        """`seen`: observations made before the wait (discovery read by the RBAC preflight)."""
         self.specs = specs
         self.settings = settings
         self._open_source = open_source
         self._clock = clock
         self._inbox: Mailbox = inbox or Inbox()
-        self._seen: dict[Query, Observation] = {}
+        self._seen: dict[Query, Observation] = dict(seen or {})
         self._sources: dict[Query, Source] = {}
         self._local: dict[Spec, Verdict] = {}
         self._local_checked_at = float("-inf")
+        self._met_at: dict[Spec, float] = {}
+        """API dependencies now met -> `at` of their newest read when they turned met."""
+        self._refreshing: set[Query] = set()
 
     def run(self) -> dict[Spec, Verdict]:
         """Return when every dependency is met; raise TimedOut or DependencyFailed otherwise."""
         start = self._clock()
         deadline = start + self.settings.timeout if self.settings.timeout > 0 else None
-        reporter = Reporter(self.specs, self.settings.progress_interval, start)
+        reporter = Reporter(self.specs, self.settings.progress_interval, start, self.settings)
         try:
             while True:
                 now = self._clock()
                 if now >= self._local_checked_at + self.settings.interval:
                     self._check_local(now)
+                    now = self._clock()  # a network check may have run to its timeout
                 wanted = self._sync_sources()
                 verdicts = self._verdicts()
                 if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:
                     self._check_local(now)
                     verdicts = self._verdicts()
+                self._note_met(verdicts, wanted)
                 reporter.update(verdicts, now, reading=self._reading(wanted))
+                stale: set[Query] = set()
                 if all(v.is_met for v in verdicts.values()):
-                    return verdicts
+                    stale = self._stale(wanted)
+                    if not stale:
+                        return verdicts
+                    self._refresh(stale)
                 self._raise_if_failed(verdicts)
                 if deadline is not None and now >= deadline:
                     raise TimedOut([
                         f"timed out after {self.settings.timeout:g}s: {line}"
                         for line in reporter.unmet_lines(verdicts)
-                    ])
+                    ] or [f"timed out after {self.settings.timeout:g}s: re-reading {len(stale)} "
+                          "collections before starting"])
                 wake = min(t for t in (self._next_local_check(), reporter.next_summary, deadline) if t is not None)
                 self._wait(max(0.0, wake - self._clock()))
         finally:
@@ -102,6 +132,7 @@ class Engine:
             while True:
                 query, observation = item
                 self._seen[query] = observation
+                self._refreshing.discard(query)
                 item = self._inbox.get_nowait()
         except queue.Empty:
             return
@@ -115,13 +146,14 @@ class Engine:
         return None
 
     def _check_local(self, now: float) -> None:
-        for spec in self.specs:
-            kind = LOCAL_KINDS.get(type(spec))
-            if kind is None:
-                continue
-            before = self._local.get(spec)
-            if before is None or not before.is_met or isinstance(spec, _RECHECK_WHEN_MET):
-                self._local[spec] = kind.check(spec, self.settings)
+        """The local checks due, all at once (a network check may take its whole timeout)."""
+        due = [
+            spec for spec in self.specs
+            if type(spec) in LOCAL_KINDS
+            and (spec not in self._local or not self._local[spec].is_met or isinstance(spec, _RECHECK_WHEN_MET))
+        ]
+        checks = [functools.partial(LOCAL_KINDS[type(spec)].check, spec, self.settings) for spec in due]
+        self._local.update(zip(due, attempt.each(checks, "local checks")))
         self._local_checked_at = now
 
     def _wanted(self) -> dict[Spec, tuple[Query, ...]]:
@@ -150,6 +182,29 @@ class Engine:
         for query in self._sources.keys() - wanted:
             self._sources.pop(query).stop()
         return per_spec
+
+    def _note_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]]) -> None:
+        for spec, queries in wanted.items():
+            if not verdicts[spec].is_met:
+                self._met_at.pop(spec, None)
+            elif spec not in self._met_at:
+                self._met_at[spec] = max((self._seen[q].at for q in queries if q in self._seen), default=0.0)
+
+    def _stale(self, wanted: dict[Spec, tuple[Query, ...]]) -> set[Query]:
+        """Queries read before the last dependency turned met, whose sources are not live."""
+        moment = max(self._met_at.values(), default=0.0)
+        return {
+            query
+            for queries in wanted.values()
+            for query in queries
+            if query in self._seen and self._seen[query].at < moment and not self._sources[query].fresh
+        }
+
+    def _refresh(self, stale: set[Query]) -> None:
+        for query in stale - self._refreshing:
+            log.debug("All met; reading %s again before starting", query)
+            self._sources[query].refresh()
+            self._refreshing.add(query)
 
     def _verdicts(self) -> dict[Spec, Verdict]:
         verdicts: dict[Spec, Verdict] = {}

@@ -2,7 +2,8 @@
 
 A dependency that stays unmet is not logged every interval: its first reason,
 any change of reason, and a one-line summary of everything pending every
-progress interval.
+progress interval. A dependency is announced resolved once per time it turns
+met, however its reason changes while it stays met.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Set
 
-from kep.specs import Spec
+from kep.specs import Settings, Spec, identity
 from kep.verdict import State, Verdict
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,27 @@ def _seconds(value: float) -> str:
     return f"{value:.0f}s" if value >= 10 else f"{value:.1f}s"
 
 
+def fields(spec: Spec, settings: Settings, verdict: Verdict | None = None) -> dict[str, dict[str, object]]:
+    """`extra` for a dependency's log line: JSON logs add kind, namespace, name (and met,
+    reason once there is a verdict) as fields of their own (kep.log)."""
+    who = identity(spec, settings)
+    found: dict[str, object] = {"kind": who.kind, "namespace": who.namespace, "name": who.name}
+    if verdict is not None:
+        found.update(met=verdict.is_met, reason=verdict.reason)
+    return {"kep_fields": found}
+
+
 class Reporter:
-    def __init__(self, specs: tuple[Spec, ...], progress_interval: float, start: float) -> None:
+    def __init__(self, specs: tuple[Spec, ...], progress_interval: float, start: float,
+                 settings: Settings = Settings()) -> None:
         self._specs = specs
+        self._settings = settings
         self._last: dict[Spec, Verdict] = {}
         self._start = start
         self._interval = progress_interval
         self.next_summary = start + progress_interval
         for spec in specs:
-            log.info("Resolving %s", spec)
+            log.info("Resolving %s", spec, extra=fields(spec, settings))
 
     def update(self, verdicts: Mapping[Spec, Verdict], now: float, reading: Set[Spec] = frozenset()) -> None:
         """Log what changed; `reading` are dependencies whose reads are in flight (pending
@@ -39,15 +52,19 @@ class Reporter:
             if verdict == before or (spec in reading and verdict.state is State.PENDING):
                 continue
             self._last[spec] = verdict
+            if verdict.state is State.MET and before is not None and before.state is State.MET:
+                continue  # resolved once: a new reason while it stays met is not news
+            extra = fields(spec, self._settings, verdict)
             if verdict.state is State.MET:
                 # The reference's line, then why (e.g. "no pod on this node; treating as met").
-                log.info("Dependency %s is resolved.%s", spec, f" ({verdict.reason})" if verdict.reason else "")
+                log.info("Dependency %s is resolved.%s", spec, f" ({verdict.reason})" if verdict.reason else "",
+                         extra=extra)
             elif verdict.state is State.FAILED:
-                log.warning("Resolving dependency %s failed: %s .", spec, verdict.reason)
+                log.warning("Resolving dependency %s failed: %s .", spec, verdict.reason, extra=extra)
             elif before is not None and before.state is State.MET:
-                log.warning("Dependency %s is no longer resolved: %s", spec, verdict.reason)
+                log.warning("Dependency %s is no longer resolved: %s", spec, verdict.reason, extra=extra)
             else:
-                log.info("Waiting for %s: %s", spec, verdict.reason)
+                log.info("Waiting for %s: %s", spec, verdict.reason, extra=extra)
         if now >= self.next_summary:
             self._summarize(verdicts, now)
             while self.next_summary <= now:

@@ -3,12 +3,17 @@
 The reference's RBAC grants get/list but not watch: then (or when even list is
 forbidden, e.g. a custom resource granted `get` only) this query alone falls
 back to polling, and kep says so once.
+
+`fresh` is True while the watch stream is healthy (ListWatch.live): the engine
+then needs no read before an exec. `refresh()` reads at once when polling; a
+watch that was reconnecting emits its objects again once it is live.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +36,12 @@ def describe(query: Query) -> str:
 
 class Watcher:
     def __init__(self, query: Query, client: Any, emit: Emit, interval: float,
-                 make_list_watch: Callable[..., ListWatch] = ListWatch) -> None:
+                 make_list_watch: Callable[..., ListWatch] = ListWatch, told: set[str] | None = None) -> None:
+        """`told`: refusals already said, shared by one run's watchers (said once per
+        verb, resource and namespace, however many queries meet it)."""
         assert query.resource is not None
         self.query = query
+        self._told = set() if told is None else told
         self._client = client
         self._emit = emit
         self._interval = interval
@@ -57,6 +65,15 @@ class Watcher:
             if self._poller is not None:
                 self._poller.stop()
 
+    @property
+    def fresh(self) -> bool:
+        return self._poller is None and self._list_watch.live
+
+    def refresh(self) -> None:
+        with self._lock:
+            if self._poller is not None:
+                self._poller.refresh()
+
     def _run(self) -> None:
         refused: list[ApiError] = []
 
@@ -66,26 +83,37 @@ class Watcher:
                 refused.append(value)
                 self._watch_stop.set()  # ends the ListWatch; polling takes over below
             elif isinstance(value, ApiError):
-                self._emit(self.query, Observation(error=value))
+                self._emit(self.query, Observation(error=value, at=time.monotonic()))
             else:
-                self._emit(self.query, Observation(tuple(value)))
+                self._emit(self.query, Observation(tuple(value), at=time.monotonic()))
 
-        self._list_watch.run(update, self._watch_stop)
+        def resumed() -> None:
+            self._emit(self.query, Observation(self._list_watch.snapshot(), at=time.monotonic()))
+
+        self._list_watch.run(update, self._watch_stop, resumed)
         with self._lock:
             if not refused or self._stop.is_set():
                 return
-            log.info("Cannot %s %s (%s); polling it every %gs instead.",
-                     refused[0].verb, describe(self.query), refused[0].label, self._interval)
+            assert self.query.resource is not None
+            said = f"{refused[0].verb} {self.query.resource.qualified} {self.query.namespace}"
+            if said not in self._told:
+                self._told.add(said)
+                log.info("Cannot %s %s (%s); polling it every %gs instead.",
+                         refused[0].verb, describe(self.query), refused[0].label, self._interval)
             self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval)
             self._poller.start()
 
 
-def opener(client: Reader, interval: float, watch: bool = True) -> Callable[[Query, Emit], Poller | Watcher]:
-    """Sources for the engine: watch where possible; discovery documents are polled."""
+def opener(client: Reader, interval: float, watch: bool = True,
+           watchable: Callable[[Query], bool] = lambda query: True) -> Callable[[Query, Emit], Poller | Watcher]:
+    """Sources for the engine: watch where possible (`watchable`: what the RBAC preflight
+    found granted); discovery documents are polled."""
+
+    told: set[str] = set()
 
     def open_source(query: Query, emit: Emit) -> Poller | Watcher:
-        if watch and query.discovery is None:
-            return Watcher(query, client, emit, interval)
+        if watch and query.discovery is None and watchable(query):
+            return Watcher(query, client, emit, interval, told=told)
         return Poller(query, fetcher(client), emit, interval)
 
     return open_source

@@ -15,9 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from kep.kinds.pod import own_pod, own_pod_queries
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import Container, Settings
 from kep.verdict import Verdict, met, pending
+
+
+def reads(spec: Container, settings: Settings) -> tuple[Read, ...]:
+    return tuple(Read.of(q) for q in own_pod_queries(settings))
 
 
 def queries(spec: Container, settings: Settings, seen: Seen) -> tuple[Query, ...]:

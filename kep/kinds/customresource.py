@@ -23,7 +23,7 @@ from typing import Any
 
 from kep.api.resources import Resource
 from kep.kinds.reading import the_object
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -42,18 +42,42 @@ def resource_of(spec: CustomResource, seen: Seen) -> Resource | Verdict:
                           missing=f"apiVersion {spec.api_version} is not served (yet)")
     if isinstance(document, Verdict):
         return document
+    served = served_resource(document, spec.group, spec.version, spec.kind)
+    return served or pending(f"kind {spec.kind} is not served by {spec.api_version} (yet)")
+
+
+def served_resource(document: dict[str, Any], group: str, version: str, kind: str) -> Resource | None:
+    """The resource of `kind` in a discovery document (APIResourceList), skipping
+    subresources such as `foos/status`; None if the kind is not served."""
     for entry in dig(document, "resources", default=None) or ():
         name = dig(entry, "name", default="")
         if not isinstance(name, str) or not name or "/" in name:
             continue
-        if dig(entry, "kind") == spec.kind:
-            namespaced = dig(entry, "namespaced", default=False) is True
-            return Resource(spec.group, spec.version, name, namespaced, spec.kind)
-    return pending(f"kind {spec.kind} is not served by {spec.api_version} (yet)")
+        if dig(entry, "kind") == kind:
+            return Resource(group, version, name, dig(entry, "namespaced", default=False) is True, kind)
+    return None
 
 
 def object_query(spec: CustomResource, resource: Resource) -> Query:
     return Query(resource, spec.namespace if resource.namespaced else None, name=spec.name)
+
+
+def reads(spec: CustomResource, settings: Settings) -> tuple[Read, ...]:
+    """The object (discovery itself is open to every authenticated user: system:discovery).
+    Its plural is guessed as kubectl's RESTMapper does before discovery answers."""
+    guess = Resource(spec.group, spec.version, guess_plural(spec.kind), True, spec.kind)
+    return (Read(guess, spec.namespace, spec.name, discovered=False),)
+
+
+def guess_plural(kind: str) -> str:
+    """As k8s.io/apimachinery meta.UnsafeGuessKindToResource: lower-case; -s gets -es, -y
+    becomes -ies, anything else gets -s."""
+    lower = kind.lower()
+    if lower.endswith("s"):
+        return lower + "es"
+    if lower.endswith("y"):
+        return lower[:-1] + "ies"
+    return lower + "s"
 
 
 def queries(spec: CustomResource, settings: Settings, seen: Seen) -> tuple[Query, ...]:

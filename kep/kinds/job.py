@@ -1,17 +1,32 @@
-"""Job (by name, or every job matching labels): met when every job found has succeeded.
+"""Job (by name, or every job matching labels): met when every job found is complete.
 
-By name: get the job (404: pending). By labels: list jobs with the labels as
-an equality selector (none: pending). Met only when EVERY job found has
-`status.succeeded` >= 1 - the reference's test, kept on purpose: a
-`Complete` condition is not looked at (a job with `succeeded` >= 1 always
-has run to completion at least once, and checking both would make kep stricter
-than the reference).
+By name: get the job (404: pending). By labels: list jobs with the labels as an
+equality selector (none: pending; every job listed must be complete).
 
-kep: a job that has not succeeded and carries condition `Failed` = "True" makes
-the verdict FAILED, naming the job and the condition's reason (the engine
-keeps waiting, or exits when told to fail on job failure). A job with
-`succeeded` >= 1 counts as succeeded even if it is also marked Failed (a
-partial run of a multi-completion job), as the reference counts it.
+One job, read as the Job controller writes it (kubernetes v1.32,
+pkg/controller/job/job_controller.go, `syncJob`; field docs in k8s.io/api
+batch/v1 types.go, JobConditionType):
+
+| status                                             | verdict                  |
+|----------------------------------------------------|--------------------------|
+| condition `Failed` or `FailureTarget` is "True"    | FAILED (reason, message) |
+| condition `Complete` or `SuccessCriteriaMet` "True"| met                      |
+| `spec.suspend` is true                             | pending, "suspended"     |
+| `succeeded` >= `spec.completions` (nil: 1)         | met                      |
+| otherwise                                          | pending, with progress   |
+
+- `FailureTarget` and `SuccessCriteriaMet` are the interim conditions the
+  controller adds first (JobManagedBy/JobSuccessPolicy, on by default since
+  1.31); the terminal `Failed`/`Complete` follow once the pods have stopped.
+  A failure condition is never removed, so it wins over any `succeeded` count:
+  a job with 2 of 4 completions that hit its backoffLimit has failed for good
+  (the reference, which reads only `succeeded >= 1`, starts the app here).
+- With `spec.completions` set the job is done at `succeeded >= completions`,
+  not at its first success (a NonIndexed job with completions 3 and one
+  success is still running). Without it (a work-queue job) one success is
+  enough, as in the reference and as the controller marks it complete once a
+  pod has succeeded and none is active.
+- `status.succeeded` counts are left out by the server while they are 0.
 """
 
 from __future__ import annotations
@@ -20,9 +35,12 @@ from typing import Any
 
 from kep.api.errors import NotFound
 from kep.api.resources import JOBS
-from kep.reads import Query, Seen, dig
+from kep.reads import Query, Read, Seen, dig
 from kep.specs import Job, Settings, format_labels, selector_of
-from kep.verdict import Verdict, failed, met, pending
+from kep.verdict import State, Verdict, failed, met, pending
+
+FAILURE_CONDITIONS = ("Failed", "FailureTarget")
+SUCCESS_CONDITIONS = ("Complete", "SuccessCriteriaMet")
 
 
 def job_query(spec: Job) -> Query:
@@ -31,12 +49,17 @@ def job_query(spec: Job) -> Query:
     return Query(JOBS, spec.namespace, label_selector=selector_of(spec.labels))
 
 
+def reads(spec: Job, settings: Settings) -> tuple[Read, ...]:
+    return (Read.of(job_query(spec)),)
+
+
 def queries(spec: Job, settings: Settings, seen: Seen) -> tuple[Query, ...]:
     return (job_query(spec),)
 
 
 def evaluate(spec: Job, settings: Settings, seen: Seen) -> Verdict:
-    matching = f"jobs matching {format_labels(spec.labels)} in namespace {spec.namespace}"
+    labels = format_labels(spec.labels)
+    matching = f"jobs matching {labels} in namespace {spec.namespace}"
     wanted = f"job {spec.namespace}/{spec.name}" if spec.name else matching
     observation = seen.get(job_query(spec))
     if observation is None:
@@ -49,36 +72,77 @@ def evaluate(spec: Job, settings: Settings, seen: Seen) -> Verdict:
     if not jobs:
         if spec.name:
             return pending(f"{wanted}: not found")
-        return pending(f"no jobs match {format_labels(spec.labels)} in namespace {spec.namespace}")
+        return pending(f"no jobs match {labels} in namespace {spec.namespace}")
 
-    unfinished = [j for j in jobs if not has_succeeded(j)]
-    if not unfinished:
-        return met(f"{wanted}: succeeded" if spec.name else f"{matching}: all {len(jobs)} succeeded")
-    broken = [(j, reason) for j in unfinished if (reason := failure_reason(j)) is not None]
+    judged = [(job, judge(job)) for job in jobs]
+    broken = [(job, v) for job, v in judged if v.state is State.FAILED]
     if broken:
-        job, reason = broken[0]
+        job, verdict = broken[0]
         more = f"; {len(broken) - 1} more failed" if len(broken) > 1 else ""
-        return failed(f"{_subject(spec, job)}: failed{f' ({reason})' if reason else ''}{more}")
-    first = _subject(spec, unfinished[0])
+        return failed(f"{_subject(spec, job)}: {verdict.reason}{more}")
+    unfinished = [(job, v) for job, v in judged if not v.is_met]
+    if not unfinished:
+        if spec.name:
+            return met(f"{wanted}: {judged[0][1].reason}")
+        return met(f"{matching}: all {len(jobs)} complete")
+    job, verdict = unfinished[0]
+    first = f"{_subject(spec, job)}: {verdict.reason}"
     if spec.name:
-        return pending(f"{first}: not completed yet")
+        return pending(first)
     done = len(jobs) - len(unfinished)
-    labels = format_labels(spec.labels)
-    return pending(f"{first}: not completed yet ({done} of {len(jobs)} jobs matching {labels} succeeded)")
+    return pending(f"{first} ({done} of {len(jobs)} jobs matching {labels} complete)")
 
 
-def has_succeeded(job: dict[str, Any]) -> bool:
-    """`status.succeeded` >= 1 (the server leaves it out while it is 0)."""
-    succeeded = dig(job, "status", "succeeded", default=0)
-    return isinstance(succeeded, int) and succeeded >= 1
+def judge(job: dict[str, Any]) -> Verdict:
+    """One job's verdict by the table in the module docstring; the reason has no subject."""
+    progress = _progress(job)
+    failure = _true_condition(job, FAILURE_CONDITIONS)
+    if failure is not None:
+        why = str(dig(failure, "reason", default="") or "")
+        message = str(dig(failure, "message", default="") or "")
+        return failed(f"failed{f' ({why})' if why else ''}: {progress}{f'; {message}' if message else ''}")
+    success = _true_condition(job, SUCCESS_CONDITIONS)
+    if success is not None:
+        what = "complete" if dig(success, "type") == "Complete" else "success criteria met"
+        return met(f"{what} ({progress})")
+    if dig(job, "spec", "suspend", default=False) is True:
+        return pending(f"suspended ({progress})")
+    if _count(job, "succeeded") >= _needed(job):
+        return met(f"succeeded ({progress})" if _completions(job) is not None else "succeeded")
+    active = _count(job, "active")
+    return pending(f"not completed yet ({progress}{f', {active} active' if active else ''})")
 
 
-def failure_reason(job: dict[str, Any]) -> str | None:
-    """The reason of condition Failed = "True" ("" if it gives none), or None if not failed."""
-    for condition in dig(job, "status", "conditions", default=None) or ():
-        if dig(condition, "type") == "Failed" and dig(condition, "status") == "True":
-            return str(dig(condition, "reason", default="") or "")
+def _true_condition(job: dict[str, Any], types: tuple[str, ...]) -> dict[str, Any] | None:
+    """The first condition of one of `types` (in that order of preference) that is "True"."""
+    conditions = [c for c in dig(job, "status", "conditions", default=None) or () if isinstance(c, dict)]
+    for wanted in types:
+        for condition in conditions:
+            if condition.get("type") == wanted and condition.get("status") == "True":
+                return condition
     return None
+
+
+def _count(job: dict[str, Any], field: str) -> int:
+    value = dig(job, "status", field, default=0)
+    return value if isinstance(value, int) else 0
+
+
+def _completions(job: dict[str, Any]) -> int | None:
+    completions = dig(job, "spec", "completions", default=None)
+    return completions if isinstance(completions, int) else None
+
+
+def _needed(job: dict[str, Any]) -> int:
+    """`spec.completions`, or 1 when it is unset (a work-queue job)."""
+    completions = _completions(job)
+    return 1 if completions is None else completions
+
+
+def _progress(job: dict[str, Any]) -> str:
+    succeeded = _count(job, "succeeded")
+    completions = _completions(job)
+    return f"{succeeded} succeeded" if completions is None else f"{succeeded} of {completions} completions"
 
 
 def _subject(spec: Job, job: dict[str, Any]) -> str:

@@ -19,6 +19,16 @@ address. Endpoints = get the core v1 Endpoints `<name>`; ready if a subset has
 an entry in `addresses` (`notReadyAddresses` do not count). The Service object
 itself is never read.
 
+That is what the writers mean (kubernetes v1.32): the EndpointSlice controller
+sets `ready = publishNotReadyAddresses || (podReady && !terminating)`
+(staging/src/k8s.io/endpointslice/utils.go `podToEndpoint`), so a terminating
+pod stays listed with ready false; a nil `ready` "should be interpreted as
+ready" (k8s.io/api discovery/v1 EndpointConditions). The Endpoints controller
+drops terminating pods and puts unready ones in `notReadyAddresses`
+(pkg/controller/endpoint `addEndpointSubset`). With `publishNotReadyAddresses`
+the service's owner asks for every pod to be published as ready, and kep, like
+every other client of the service, takes it at its word.
+
 A 403 on EndpointSlices is the usual chart RBAC (only `endpoints` granted):
 once seen, the slices are not asked again (the engine keeps that last
 observation, so this stays true), and every reason says `(from Endpoints;
@@ -31,7 +41,7 @@ from typing import Any
 
 from kep.api.errors import Forbidden, NotFound
 from kep.api.resources import ENDPOINTS, ENDPOINTSLICES
-from kep.reads import Observation, Query, Seen, dig
+from kep.reads import Observation, Query, Read, Seen, dig
 from kep.specs import Service, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -44,6 +54,10 @@ def slices_query(spec: Service) -> Query:
 
 def endpoints_query(spec: Service) -> Query:
     return Query(ENDPOINTS, spec.namespace, name=spec.name)
+
+
+def reads(spec: Service, settings: Settings) -> tuple[Read, ...]:
+    return (Read.of(slices_query(spec)), Read.of(endpoints_query(spec)))
 
 
 def queries(spec: Service, settings: Settings, seen: Seen) -> tuple[Query, ...]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from kep.api.config import ClusterConfig, kubeconfig_path, load_config, service_account_namespace
+from kep.api.config import ClusterConfig, default_namespace, kubeconfig_paths, load_config, service_account_namespace
 from kep.errors import ConfigError
 
 TOKEN = "sekrit-token-value-123"
@@ -134,14 +133,15 @@ def test_the_token_is_not_in_the_repr(tmp_path: Path) -> None:
     assert "KEY" not in repr(config).replace("client_key_file", "")
 
 
-# -- kubeconfig ------------------------------------------------------------------
+# -- kubeconfig (the reading itself: tests/api/test_kubeconfig.py) ----------------------
 
 
-def test_kubeconfig_path_is_the_first_of_the_kubeconfig_list_else_home(tmp_path: Path) -> None:
-    assert kubeconfig_path({"KUBECONFIG": f"::/a{os.pathsep}/b"}) == "/a"
-    assert kubeconfig_path({}, home="/h") == "/h/.kube/config"
-    assert kubeconfig_path({"HOME": "/home/x"}) == "/home/x/.kube/config"
-    assert kubeconfig_path({}) is None
+def test_kubeconfig_paths_are_the_kubeconfig_list_else_home(tmp_path: Path) -> None:
+    assert kubeconfig_paths({"KUBECONFIG": f"::/a{os.pathsep}/b{os.pathsep}/a"}) == ("/a", "/b")
+    assert kubeconfig_paths({}, home="/h") == ("/h/.kube/config",)
+    assert kubeconfig_paths({"HOME": "/home/x"}) == ("/home/x/.kube/config",)
+    assert kubeconfig_paths({}) == ()
+    assert kubeconfig_paths({"KUBECONFIG": os.pathsep, "HOME": "/home/x"}) == ()  # as client-go: not HOME's
 
 
 def test_default_kubeconfig_under_home(tmp_path: Path) -> None:
@@ -152,187 +152,33 @@ def test_default_kubeconfig_under_home(tmp_path: Path) -> None:
     assert config.source == f"kubeconfig {tmp_path / '.kube' / 'config'} (context ctx)"
 
 
-def test_every_cluster_and_user_field_is_read(tmp_path: Path) -> None:
-    base = tmp_path / "conf"
-    base.mkdir()
-    for name in ("ca.pem", "cert.pem", "key.pem", "token"):
-        (base / name).write_text(name)
-    kc = _kubeconfig(
-        base / "kubeconfig",
-        cluster=(
-            "    server: https://api.example:6443/\n"
-            "    certificate-authority: ca.pem\n"
-            "    tls-server-name: kubernetes.default\n"
-            "    proxy-url: http://proxy:3128\n"
-        ),
-        user="    client-certificate: cert.pem\n    client-key: ./key.pem\n    tokenFile: token\n    token: ignored\n",
-        context_extra="    namespace: nova\n",
-    )
-    config = ClusterConfig.from_kubeconfig(str(kc))
+def test_a_kubeconfig_list_skips_missing_files(tmp_path: Path) -> None:
+    kc = _kubeconfig(tmp_path / "kc")
+    config = load_config({"KUBECONFIG": f"{tmp_path / 'missing'}{os.pathsep}{kc}"})
     assert config.server == "https://api.example:6443"
-    assert config.ca_file == str(base / "ca.pem")
-    assert config.tls_server_name == "kubernetes.default"
-    assert config.proxy_url == "http://proxy:3128"
-    assert config.client_cert_file == str(base / "cert.pem")
-    assert config.client_key_file == str(base / "key.pem")
-    assert config.token_file == str(base / "token")
-    assert config.token is None  # tokenFile wins
-    assert config.namespace == "nova"
-    assert not config.insecure_skip_tls_verify
 
 
-def test_data_fields_win_over_their_file_forms(tmp_path: Path) -> None:
-    kc = _kubeconfig(
-        tmp_path / "kc",
-        cluster=(
-            "    server: https://h:1\n"
-            f"    certificate-authority-data: {_b64(b'CA-PEM')}\n"
-            "    certificate-authority: /does/not/matter\n"
-        ),
-        user=(
-            f"    client-certificate-data: {_b64(b'CERT-PEM')}\n"
-            f"    client-key-data: {_b64(b'KEY-PEM')}\n"
-            "    client-certificate: /nope\n"
-            "    client-key: /nope\n"
-        ),
-    )
-    config = ClusterConfig.from_kubeconfig(str(kc))
-    assert (config.ca_data, config.ca_file) == (b"CA-PEM", None)
-    assert (config.client_cert_data, config.client_key_data) == (b"CERT-PEM", b"KEY-PEM")
-    assert (config.client_cert_file, config.client_key_file) == (None, None)
-    assert config.has_client_cert
+def test_outside_a_cluster_the_default_namespace_is_the_contexts(tmp_path: Path) -> None:
+    kc = _kubeconfig(tmp_path / "kc", context_extra="    namespace: nova\n")
+    assert default_namespace({"KUBECONFIG": str(kc)}) == "nova"
+    assert default_namespace({"KUBECONFIG": str(_kubeconfig(tmp_path / "plain"))}) is None
 
 
-def test_insecure_skip_tls_verify(tmp_path: Path) -> None:
-    kc = _kubeconfig(tmp_path / "kc", cluster="    server: https://h:1\n    insecure-skip-tls-verify: true\n")
-    assert ClusterConfig.from_kubeconfig(str(kc)).insecure_skip_tls_verify
+def test_in_a_cluster_the_default_namespace_is_the_service_accounts(tmp_path: Path) -> None:
+    sa = _service_account(tmp_path / "sa", namespace="neutron")
+    kc = _kubeconfig(tmp_path / "kc", context_extra="    namespace: nova\n")
+    env = {"KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
+           "KEP_SERVICE_ACCOUNT_DIR": str(sa), "KUBECONFIG": str(kc)}
+    assert default_namespace(env) == "neutron"
 
 
-def test_insecure_with_a_ca_is_refused_like_kubectl(tmp_path: Path) -> None:
-    kc = _kubeconfig(
-        tmp_path / "kc",
-        cluster=f"    server: https://h:1\n    insecure-skip-tls-verify: true\n    certificate-authority-data: {_b64(b'x')}\n",
-    )
-    with pytest.raises(ConfigError, match="insecure-skip-tls-verify cannot both be set"):
-        ClusterConfig.from_kubeconfig(str(kc))
-
-
-def test_json_kubeconfig_is_accepted(tmp_path: Path) -> None:
-    kc = tmp_path / "kc.json"
-    kc.write_text(
-        json.dumps(
-            {
-                "current-context": "x",
-                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
-                "clusters": [{"name": "c", "cluster": {"server": "https://j:443"}}],
-                "users": [{"name": "u", "user": {"token": "t"}}],
-            },
-            indent=2,
-        )
-    )
-    config = load_config({"KUBECONFIG": str(kc)})
-    assert (config.server, config.token) == ("https://j:443", "t")
-
-
-def test_context_without_user_is_anonymous(tmp_path: Path) -> None:
+def test_a_broken_kubeconfig_gives_no_default_namespace_and_no_error(tmp_path: Path) -> None:
+    """Its error is load_config's to report, and only if an API dependency needs it."""
     kc = tmp_path / "kc"
-    kc.write_text(
-        "current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n"
-        "clusters:\n- name: c\n  cluster:\n    server: https://h:1\n"
-    )
-    config = ClusterConfig.from_kubeconfig(str(kc))
-    assert (config.token, config.token_file, config.has_client_cert) == (None, None, False)
-
-
-@pytest.mark.parametrize(
-    ("user", "message"),
-    [
-        (
-            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws\n      args:\n      - eks\n",
-            'user "u" uses exec credentials, which kep does not support; use a token or client certificate',
-        ),
-        (
-            "    auth-provider:\n      name: oidc\n      config:\n        client-id: x\n",
-            'user "u" uses an auth-provider (oidc), which kep does not support; use a token or client certificate',
-        ),
-        (
-            "    username: admin\n    password: pw\n",
-            'user "u" uses basic authentication (username/password), which kep does not support; '
-            "use a token or client certificate",
-        ),
-        (
-            "    token: t\n    as: someone\n",
-            'user "u" uses impersonation (as), which kep does not support; use a token or client certificate',
-        ),
-    ],
-)
-def test_unsupported_credentials_are_one_clear_line(tmp_path: Path, user: str, message: str) -> None:
-    kc = _kubeconfig(tmp_path / "x", user=user)
-    with pytest.raises(ConfigError) as info:
+    kc.write_text("clusters: [\n")
+    assert default_namespace({"KUBECONFIG": str(kc)}) is None
+    with pytest.raises(ConfigError, match=f"^kubeconfig {kc}: line "):
         load_config({"KUBECONFIG": str(kc)})
-    assert _one_line(info.value) == f"kubeconfig {kc}: {message}"
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("a: [\n", "line 1: flow collections ('[...]', '{...}') must be on one line"),
-        ("users:\n\t- x\n", "line 2: tab character used for indentation"),
-        ('{"current-context": }', "line 1: invalid JSON: Expecting value"),
-        ("- a\n- b\n", "not a kubeconfig (expected a mapping with clusters, contexts and users)"),
-        ("kind: Config\n", "no current-context set"),
-        ("current-context: x\ncontexts: []\n", 'context "x" not found in contexts'),
-        (
-            "current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\nclusters: []\n",
-            'cluster "c" not found in clusters',
-        ),
-        (
-            "current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n"
-            "clusters:\n- name: c\n  cluster:\n    server: https://h\n",
-            'user "u" not found in users',
-        ),
-        (
-            "current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n"
-            "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: true\n",
-            'cluster "c" has no server',
-        ),
-        (
-            "current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n"
-            "clusters:\n- name: c\n  cluster:\n    server: h:6443\n",
-            "cluster \"c\": server 'h:6443' is not an http(s) URL",
-        ),
-    ],
-)
-def test_malformed_kubeconfigs_name_the_file(tmp_path: Path, text: str, message: str) -> None:
-    kc = tmp_path / "kc"
-    kc.write_text(text)
-    with pytest.raises(ConfigError) as info:
-        load_config({"KUBECONFIG": str(kc)})
-    line = _one_line(info.value)
-    assert line.startswith(f"kubeconfig {kc}: {message}")
-
-
-def test_field_problems_are_all_listed(tmp_path: Path) -> None:
-    kc = _kubeconfig(
-        tmp_path / "kc",
-        cluster="    server: https://h:1\n    certificate-authority: missing-ca.pem\n    insecure-skip-tls-verify: maybe\n",
-        user="    client-certificate-data: '!!notbase64'\n    tokenFile: /no/token\n",
-    )
-    with pytest.raises(ConfigError) as info:
-        ClusterConfig.from_kubeconfig(str(kc))
-    assert info.value.problems == [
-        f'kubeconfig {kc}: cluster "c": insecure-skip-tls-verify must be true or false',
-        f'kubeconfig {kc}: cluster "c": certificate-authority {tmp_path / "missing-ca.pem"}: no such file',
-        f'kubeconfig {kc}: user "u": client-certificate-data is not valid base64',
-        f'kubeconfig {kc}: user "u": tokenFile /no/token: no such file',
-    ]
-
-
-def test_unreadable_kubeconfig_is_a_config_error(tmp_path: Path) -> None:
-    kc = tmp_path / "dir"
-    kc.mkdir()
-    with pytest.raises(ConfigError, match=f"kubeconfig {kc}: cannot read it: "):
-        ClusterConfig.from_kubeconfig(str(kc))
 
 
 # -- neither ---------------------------------------------------------------------
@@ -372,12 +218,33 @@ def test_importing_config_does_not_import_requests() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kep.api.config, kep.api.watch, kep.api.errors; print('requests' in sys.modules)"
+    code = ("import sys, kep.api.config, kep.api.kubeconfig, kep.api.watch, kep.api.errors; "
+            "print('requests' in sys.modules, 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False"
+
+
+def test_the_client_imports_neither_yaml_nor_the_exec_plugin_runner() -> None:
+    """In-cluster start-up pays for neither: both come only with a kubeconfig that needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kep.api.client; "
+            "print(sorted(m for m in ('yaml', 'kep.api.execplugin', 'subprocess') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_in_a_cluster_yaml_is_never_imported(tmp_path: Path) -> None:
+    """The in-cluster start-up does not pay for PyYAML, even with a kubeconfig around."""
+    import subprocess
+    import sys
+
+    sa = _service_account(tmp_path / "sa")
+    kc = _kubeconfig(tmp_path / "kc")
+    env = {"KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
+           "KEP_SERVICE_ACCOUNT_DIR": str(sa), "KUBECONFIG": str(kc)}
+    code = (f"import sys; from kep.api.config import load_config, default_namespace; env = {env!r}; "
+            "load_config(env); default_namespace(env); print('yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_tokens_that_look_like_numbers_are_kept_as_written(tmp_path: Path) -> None:
-    kc = _kubeconfig(tmp_path / "kc", user="    token: 0123e45\n", context_extra="    namespace: 007\n")
-    config = ClusterConfig.from_kubeconfig(str(kc))
-    assert (config.token, config.namespace) == ("0123e45", "007")

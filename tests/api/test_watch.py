@@ -129,7 +129,8 @@ def test_lists_then_watches_from_the_lists_rv_with_bookmarks_and_a_random_timeou
     h.client.watches = [[WatchEvent("ADDED", pod("b", "11")), Tick(5)]]
     h.run()
     assert [names(e) for e in h.emitted] == [["a"], ["a", "b"]]
-    assert h.client.list_calls[0] == {"namespace": "ns", "label_selector": "app=x", "field_selector": None}
+    assert h.client.list_calls[0] == {"namespace": "ns", "label_selector": "app=x", "field_selector": None,
+                                      "on_retry": h.emitted.append}
     first = h.client.watch_calls[0]
     assert first == {
         "namespace": "ns",
@@ -376,3 +377,24 @@ def test_http_dropped_stream_resumes_from_the_last_rv(real_client: Client) -> No
         lists = [c for c in mock.calls if "watch" not in (c.request.url or "")]
     assert [names(e) for e in emitted] == [[], ["b"], ["b"], []]
     assert len(lists) == 1
+
+
+def test_failed_attempts_are_told_at_once_only_until_the_first_list_answers() -> None:
+    """The first reason must not wait for the client's retries; later ones may."""
+    h = Harness()
+    h.client.lists = [listing("10", pod("a", "5")), listing("20", pod("a", "5"))]
+    h.client.watches = [Gone(verb="watch", resource="pods")]
+    h.run()
+    assert [c["on_retry"] for c in h.client.list_calls[:2]] == [h.emitted.append, None]
+
+
+def test_live_only_while_a_watch_stream_is_open_and_resumes_are_told() -> None:
+    h = Harness()
+    seen_live: list[bool] = []
+    resumes: list[bool] = []
+    h.client.lists = [listing("10", pod("a", "5"))]
+    h.client.watches = [[Tick(5)], [Tick(5)]]
+    h.lw.run(lambda value: seen_live.append(h.lw.live), h.stop, lambda: resumes.append(h.lw.live))
+    assert seen_live == [True]  # the list's emission
+    assert resumes == [True] * (len(h.client.watch_calls) - 1)  # every watch but the first after the list
+    assert len(resumes) >= 1 and h.lw.live is False

@@ -4,6 +4,7 @@ kep waits for a service and a job, then execs the command, and only then."""
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import threading
@@ -95,3 +96,19 @@ def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: Fak
     assert code == 7, (proc.stderr.read() if proc.stderr else "")  # the probe's own code: it ran
     assert "Dependency Job db-init in namespace openstack is resolved." in "\n".join(lines)
     assert lines[-1].endswith("All dependencies are resolved; executing probe")
+
+
+def test_in_the_image_kep_check_and_explain_answer_from_the_binary(fake_api: FakeApiServer,  # noqa: F811
+                                                                   podman: Podman, tmp_path: Path) -> None:
+    """`kubectl exec POD -c init -- kep check`: the scratch image has nothing but kep."""
+    api = fake_api
+    api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
+    api.create(f.job("db-init", NS))
+    sa = service_account(api, tmp_path)
+    options = pod_options(api, sa, DEPENDENCY_SERVICE=f"{NS}:mariadb", DEPENDENCY_JOBS="db-init")
+    checked = podman("run", "--rm", *options, "--entrypoint", "kep", PROBE_IMAGE, "check", "-o", "json")
+    assert checked.returncode == 1, checked.stderr
+    assert [d["met"] for d in json.loads(checked.stdout)["dependencies"]] == [True, False]
+    explained = podman("run", "--rm", *options, "--entrypoint", "kep", PROBE_IMAGE, "--explain")
+    assert explained.returncode == 0, explained.stderr
+    assert "get jobs.batch db-init in namespace openstack" in explained.stdout

@@ -163,6 +163,14 @@ def test_without_a_writable_tmp_it_fails_with_one_line_naming_what_it_needs(podm
     assert "writable, exec-allowed directory" in lines[0] and "TMPDIR" in lines[0]
 
 
+def test_with_json_logs_the_launchers_line_is_json_too(podman: Podman) -> None:
+    done = podman.run("--", "probe", "exit", "0", options=(*ALL_TMP_OFF, "--env", "KEP_LOG_FORMAT=json"))
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    record = json.loads(line)
+    assert record["level"] == "error" and record["message"].startswith("kep cannot start: /tmp is read-only")
+
+
 def test_a_noexec_tmp_is_named_as_the_problem(podman: Podman) -> None:
     done = podman.run("--", "probe", "exit", "0", options=(*ALL_TMP_OFF, "--tmpfs", "/tmp:rw,noexec,mode=1777"))
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr

@@ -91,10 +91,12 @@ REMOTE_KIND = SimpleNamespace(queries=lambda spec, settings, seen: (spec.query,)
 
 class FakeSource:
     opened: list[Query] = []
+    fresh = False
 
     def __init__(self, query: Query, emit) -> None:
         self.query = query
         self.stopped = False
+        self.refreshed = 0
         FakeSource.opened.append(query)
 
     def start(self) -> None:
@@ -102,6 +104,9 @@ class FakeSource:
 
     def stop(self) -> None:
         self.stopped = True
+
+    def refresh(self) -> None:
+        self.refreshed += 1
 
 
 @pytest.fixture
@@ -116,8 +121,8 @@ def q(name: str) -> Query:
     return Query(namespace="ns", name=name)
 
 
-def obs(state: str) -> Observation:
-    return Observation(objects=({"state": state},))
+def obs(state: str, at: float = 0.0) -> Observation:
+    return Observation(objects=({"state": state},), at=at)
 
 
 def engine(clock, specs, script=(), **settings) -> tuple[Engine, ScriptedInbox]:
@@ -261,3 +266,74 @@ def test_resolved_line_keeps_the_reference_wording_and_adds_why(world, caplog, m
     eng.run()
     resolved = [rec.getMessage() for rec in caplog.records if "is resolved." in rec.getMessage()]
     assert resolved == [f"Dependency {Remote('r', r)} is resolved. (no pod on this node; treating as met)"]
+
+
+# --- all met at the same moment (issue 10, rule 7) ---
+
+
+class AnsweringSource(FakeSource):
+    """A polled source whose refresh() reads `truth[query]` at the fake clock's time."""
+
+    def __init__(self, query: Query, emit, clock: FakeClock, truth: dict[Query, str], log: list) -> None:
+        super().__init__(query, emit)
+        self.emit, self.clock, self.truth, self.log = emit, clock, truth, log
+
+    def refresh(self) -> None:
+        self.log.append((self.clock.now, self.query))
+        self.emit(self.query, obs(self.truth[self.query], at=self.clock.now))
+
+
+def run_polled(clock, specs, script, truth, fresh=False):
+    refreshed: list = []
+
+    def open_source(query, emit):
+        source = AnsweringSource(query, emit, clock, truth, refreshed)
+        source.fresh = fresh
+        return source
+
+    inbox = ScriptedInbox(clock, script)
+    eng = Engine(tuple(specs), Settings(), open_source=open_source, clock=clock, inbox=inbox)
+    inbox_put = inbox.put
+    eng._emit = lambda q, o: inbox_put((q, o))
+    return eng.run(), refreshed
+
+
+def test_old_met_read_is_read_again_before_exec_and_an_unmet_one_keeps_waiting(world):
+    """a was met at 0.1 and turned unmet unseen; b turns met at 2.1: kep must not exec on a's old read."""
+    a, b = q("a"), q("b")
+    truth = {a: "pending", b: "met"}
+    script = [(0.1, a, obs("met", 0.1)), (0.1, b, obs("pending", 0.1)), (2.1, b, obs("met", 2.1)),
+              (4.1, a, obs("met", 4.1))]
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, truth)
+    assert refreshed == [(2.1, a), (4.1, b)]  # a re-read when b turned met; b when a did
+    assert world.now == 4.1
+
+
+def test_reads_newer_than_the_last_turn_to_met_are_not_read_again(world):
+    a, b = q("a"), q("b")
+    script = [(0.1, b, obs("met", 0.1)), (0.2, a, obs("met", 0.2))]
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, {a: "met", b: "met"})
+    assert refreshed == [(0.2, b)]
+
+
+def test_healthy_watches_are_fresh_and_never_read_again(world):
+    a, b = q("a"), q("b")
+    script = [(0.1, a, obs("met", 0.1)), (0.1, b, obs("pending", 0.1)), (2.1, b, obs("met", 2.1))]
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, {}, fresh=True)
+    assert refreshed == [] and world.now == 2.1
+
+
+def test_a_dependency_is_announced_resolved_once_while_its_reason_changes(world, caplog, monkeypatch):
+    caplog.set_level(logging.INFO, logger="kep")
+    r, gate = q("r"), q("gate")
+    monkeypatch.setitem(API_KINDS, Remote, SimpleNamespace(
+        queries=lambda spec, settings, seen: (spec.query,),
+        evaluate=lambda spec, settings, seen: met(seen[spec.query].objects[0]["state"]) if spec.query in seen
+        and seen[spec.query].objects[0]["state"] != "pending" else pending("not yet")))
+    eng, _ = engine(world, [Remote("r", r), Remote("gate", gate)], [
+        (1, r, obs("1 of 1 ready (from Endpoints)")), (1.1, r, obs("1 of 1 ready")), (1.1, gate, obs("pending")),
+        (2, gate, obs("open"))])
+    eng.run()
+    resolved = [rec.getMessage() for rec in caplog.records if "Remote(name='r'" in rec.getMessage()
+                and "is resolved." in rec.getMessage()]
+    assert resolved == [f"Dependency {Remote('r', r)} is resolved. (1 of 1 ready (from Endpoints))"]

@@ -20,13 +20,14 @@ class ScriptedListWatch:
     or blocks until stopped."""
 
     instances: list["ScriptedListWatch"] = []
+    live = False
 
     def __init__(self, script, *args):
         self.script = script
         self.args = args
         ScriptedListWatch.instances.append(self)
 
-    def run(self, update, stop: threading.Event) -> None:
+    def run(self, update, stop: threading.Event, resumed=None) -> None:
         for value in self.script:
             update(value)
             if stop.is_set():
@@ -38,7 +39,7 @@ class GetClient:
     def __init__(self):
         self.gets = []
 
-    def get(self, resource, namespace, name):
+    def get(self, resource, namespace, name, on_retry=None):
         self.gets.append((resource.plural, namespace, name))
         return {"metadata": {"name": name, "namespace": namespace}}
 
@@ -96,7 +97,7 @@ def test_stop_before_the_fallback_starts_no_poller():
     gate = threading.Event()
 
     class GatedListWatch(ScriptedListWatch):
-        def run(self, update, stop):
+        def run(self, update, stop, resumed=None):
             gate.wait(5)
             update(refused)
 
@@ -115,3 +116,20 @@ def test_opener_polls_discovery_and_everything_when_watch_is_off():
     assert isinstance(open_source(Query(discovery="batch/v1"), lambda q, o: None), Poller)
     assert isinstance(open_source(Query(JOBS, "ns", name="x"), lambda q, o: None), Watcher)
     assert isinstance(opener(client, 2.0, watch=False)(Query(JOBS, "ns", name="x"), lambda q, o: None), Poller)
+
+
+def test_a_refused_watch_is_said_once_per_resource_and_namespace(caplog):
+    caplog.set_level(logging.INFO, logger="kep")
+    told: set[str] = set()
+    refused = Forbidden(verb="watch", resource="endpointslices.discovery.k8s.io", namespace="ns")
+    watchers = []
+    for name in ("a", "b"):
+        inbox, emit = collect()
+        query = Query(JOBS, "ns", name=name)
+        watchers.append(Watcher(query, GetClient(), emit, 30.0, told=told,
+                                make_list_watch=lambda *args: ScriptedListWatch([(JOB,), refused], *args)))
+    for watcher in watchers:
+        watcher.start()
+        watcher._thread.join(5)
+        watcher.stop()
+    assert len([r for r in caplog.records if "polling it every" in r.getMessage()]) == 1

@@ -984,12 +984,47 @@ class FakeApiServer:
                     rv = _int_or(query.get("resourceVersion"), self.resource_version)
                     return self._send_watch_error(h, expired(f"too old resource version: {rv} ({rv + 1})"))
                 raise fault_error(fault.code, fault.retry_after, fault.message)
+            if (info.group, info.resource, h.command) == ("authorization.k8s.io", "selfsubjectrulesreviews", "POST"):
+                return self._rules_review(h, ident, _json_body(body))
+            if (info.group, info.resource, h.command) == ("authorization.k8s.io", "selfsubjectaccessreviews", "POST"):
+                return self._access_review(h, ident, _json_body(body))
             self._authorize(ident, info)
             if not info.resource_request:
                 return self._non_resource(h, info)
             return self._resource(h, info, query, body)
         except ApiError as e:
             h.send_error_obj(e)
+
+    def _rules_review(self, h: _Handler, ident: Identity, body: Any) -> None:
+        """SelfSubjectRulesReview, which every authenticated user may create (the
+        system:basic-user ClusterRole): the rules that apply in spec.namespace, cluster
+        bindings included (pkg/registry/authorization/selfsubjectrulesreview)."""
+        namespace = str(((body or {}).get("spec") or {}).get("namespace") or "")
+        if not namespace:
+            raise ApiError(400, "BadRequest", "no namespace on request")
+        everything = {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}
+        rules = [everything] if ident.rules is None else [
+            {"verbs": list(r.verbs), "apiGroups": list(r.api_groups), "resources": list(r.resources),
+             **({"resourceNames": list(r.names)} if r.names else {})}
+            for r in ident.rules if r.namespaces is None or namespace in r.namespaces]
+        rules.append({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+                      "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]})
+        return h.send_json(201, {
+            "kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {},
+            "spec": {"namespace": namespace},
+            "status": {"resourceRules": rules, "nonResourceRules": [], "incomplete": False}})
+
+    def _access_review(self, h: _Handler, ident: Identity, body: Any) -> None:
+        """SelfSubjectAccessReview of resourceAttributes (any authenticated user may create it)."""
+        spec = (body or {}).get("spec") or {}
+        attrs = spec.get("resourceAttributes") or {}
+        verb, group = str(attrs.get("verb") or ""), str(attrs.get("group") or "")
+        resource, namespace = str(attrs.get("resource") or ""), str(attrs.get("namespace") or "")
+        name, sub = str(attrs.get("name") or ""), str(attrs.get("subresource") or "")
+        allowed = ident.rules is None or any(
+            r.allows(verb, group, resource, sub, namespace, name) for r in ident.rules)
+        return h.send_json(201, {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                                 "metadata": {}, "spec": spec, "status": {"allowed": allowed}})
 
     # -------------------------------------------------------------- non-resource paths and discovery
 

@@ -1,4 +1,4 @@
-"""DaemonSet kind: its pod on this node is Ready, or it has none here (reference: dependencies/daemonset)."""
+"""DaemonSet kind: its pod on this node is Ready, or it runs none here once its controller has caught up."""
 
 from __future__ import annotations
 
@@ -24,11 +24,12 @@ PODS_LIST = Query(PODS, "openstack", label_selector="application=openvswitch")
 
 DS = listed(daemonset("ovs", "openstack", match_labels={"application": "openvswitch"}))
 ME = listed(pod("me", "ns", host_ip=HERE))
-READY_HERE = pod("ovs-a", "openstack", host_ip=HERE, ready=True)
-NOT_READY_HERE = pod("ovs-b", "openstack", host_ip=HERE, ready=False)
-READY_THERE = pod("ovs-c", "openstack", host_ip=THERE, ready=True)
-NOT_READY_THERE = pod("ovs-d", "openstack", host_ip=THERE, ready=False)
-NO_POD_HERE = f"{SUBJECT}: no pod on this node (hostIP {HERE}); treating as met"
+OWNED = {"owner_uid": "ds-uid"}
+READY_HERE = pod("ovs-a", "openstack", host_ip=HERE, ready=True, **OWNED)
+NOT_READY_HERE = pod("ovs-b", "openstack", host_ip=HERE, ready=False, **OWNED)
+READY_THERE = pod("ovs-c", "openstack", host_ip=THERE, ready=True, **OWNED)
+NOT_READY_THERE = pod("ovs-d", "openstack", host_ip=THERE, ready=False, **OWNED)
+NO_POD_HERE = f"{SUBJECT}: does not run on hostIP {HERE} (its controller has placed all 0 of its pods); treating as met"
 
 
 def test_daemonset_reads_daemonset_and_own_pod_then_its_pods() -> None:
@@ -39,8 +40,17 @@ def test_daemonset_reads_daemonset_and_own_pod_then_its_pods() -> None:
 def test_daemonset_lists_pods_in_its_namespace_and_reads_own_pod_in_own_namespace() -> None:
     """Reference: "resolve daemonset and entrypoint pod in different namespaces"."""
     outcome = settle(daemonset_kind, SPEC, {"daemonset": DS, "own pod": ME, "pods": listed()})
-    assert {(q.namespace, q.name) for q in outcome.asked} == {("openstack", "ovs"), ("ns", "me"), ("openstack", None)}
+    assert {(q.namespace, q.name) for q in outcome.seen} == {("openstack", "ovs"), ("ns", "me"), ("openstack", None)}
     assert outcome.state is State.MET
+
+
+def test_daemonset_reads_own_pod_once_its_node_is_known() -> None:
+    """A bound pod never changes node: the own-pod read stops (the engine keeps its last answer)."""
+    outcome = settle(daemonset_kind, SPEC, {"daemonset": DS, "own pod": ME, "pods": listed(READY_HERE)})
+    assert outcome.asked == (DS_GET, PODS_LIST)
+    assert outcome.state is State.MET
+    pending_pod = settle(daemonset_kind, SPEC, {"daemonset": DS, "own pod": listed(pod("me", "ns", host_ip=None))})
+    assert OWN in pending_pod.asked
 
 
 def test_daemonset_pod_selector_includes_match_expressions() -> None:
@@ -98,7 +108,7 @@ CASES = [
     ),
     pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(NOT_READY_HERE)},
-        State.PENDING, f"{SUBJECT}: pod ovs-b on this node is not ready",
+        State.PENDING, f"{SUBJECT}: pod ovs-b on hostIP {HERE} is Running, not ready",
         id="pending_when_its_pod_on_this_node_is_not_ready",
     ),
     pytest.param(
@@ -109,18 +119,18 @@ CASES = [
     # --- the rules, and kep ---
     pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(NOT_READY_THERE, READY_HERE)},
-        State.MET, f"{SUBJECT}: pod ovs-a on this node is ready",
+        State.MET, f"{SUBJECT}: pod ovs-a on hostIP {HERE} is ready",
         id="met_when_its_pod_on_this_node_is_ready",
     ),
     pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(NOT_READY_HERE, READY_HERE)},
-        State.PENDING, f"{SUBJECT}: pod ovs-b on this node is not ready",
-        id="first_listed_pod_on_this_node_decides_not_ready",
+        State.MET, f"{SUBJECT}: pod ovs-a on hostIP {HERE} is ready",
+        id="a_ready_pod_on_this_node_decides_whatever_the_order",
     ),
     pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(READY_HERE, NOT_READY_HERE)},
-        State.MET, f"{SUBJECT}: pod ovs-a on this node is ready",
-        id="first_listed_pod_on_this_node_decides_ready",
+        State.MET, f"{SUBJECT}: pod ovs-a on hostIP {HERE} is ready",
+        id="a_ready_pod_on_this_node_decides_listed_first",
     ),
     pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(READY_THERE, NOT_READY_THERE)},
@@ -128,8 +138,8 @@ CASES = [
         id="met_when_no_pod_on_this_node",
     ),
     pytest.param(
-        {"daemonset": DS, "own pod": ME, "pods": listed(pod("ovs-e", "openstack", host_ip=HERE, ready=None))},
-        State.PENDING, f"{SUBJECT}: pod ovs-e on this node is not ready",
+        {"daemonset": DS, "own pod": ME, "pods": listed(pod("ovs-e", "openstack", host_ip=HERE, ready=None, **OWNED))},
+        State.PENDING, f"{SUBJECT}: pod ovs-e on hostIP {HERE} is Running, not ready",
         id="pending_when_its_pod_on_this_node_has_no_conditions",
     ),
     pytest.param(
@@ -144,7 +154,7 @@ CASES = [
     ),
     pytest.param(
         {"daemonset": DS, "own pod": listed(pod("me", "ns", host_ip=None)), "pods": listed(READY_HERE)},
-        State.PENDING, "own pod ns/me: no hostIP yet",
+        State.PENDING, "own pod ns/me: no nodeName yet",
         id="pending_when_own_pod_has_no_host_ip",
     ),
     pytest.param(
@@ -168,4 +178,100 @@ CASES = [
 @pytest.mark.parametrize(("answers", "state", "reason"), CASES)
 def test_daemonset(answers: dict[str, Observation], state: State, reason: str) -> None:
     outcome = settle(daemonset_kind, SPEC, answers)
+    assert (outcome.state, outcome.reason) == (state, reason)
+
+
+# --- issue 10: node identity by spec.nodeName, its own pods only, the controller caught up ---
+OVS = DaemonSet("openstack", "openvswitch")
+OVS_SUBJECT = "daemonset openstack/openvswitch"
+OVS_DS = daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch", "component": "server"},
+                   uid="ovs-uid", desired=2)
+ON_A = listed(pod("me", "ns", node_name="node-a", host_ip="10.0.0.11"))
+OVS_OWNED = {"owner_uid": "ovs-uid"}
+READY_ON_B = pod("openvswitch-b", "openstack", node_name="node-b", host_ip="10.0.0.12", ready=True, **OVS_OWNED)
+PENDING_ON_A = pod("openvswitch-a", "openstack", node_name="node-a", host_ip=None, phase="Pending", **OVS_OWNED)
+
+NODE_CASES = [
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(PENDING_ON_A, READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: pod openvswitch-a on node-a is Pending",
+        id="issue_input_3_pending_pod_bound_to_this_node_without_host_ip",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("openvswitch-x", "openstack", host_ip=None, phase="Pending", target_node="node-a", **OVS_OWNED),
+            READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: pod openvswitch-x on node-a is Pending",
+        id="pending_pod_not_yet_scheduled_but_pinned_to_this_node_by_affinity",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("openvswitch-a", "openstack", node_name="node-a", host_ip="10.0.0.11", ready=True, **OVS_OWNED))},
+        State.MET, f"{OVS_SUBJECT}: pod openvswitch-a on node-a is ready",
+        id="met_when_its_pod_bound_to_this_node_is_ready",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("openvswitch-a", "openstack", node_name="node-b", host_ip="10.0.0.11", ready=True, **OVS_OWNED))},
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        id="node_name_wins_over_a_host_ip_that_matches",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("lookalike", "openstack", node_name="node-a", ready=True, owner_uid="other-uid"), READY_ON_B)},
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        id="pods_of_another_controller_do_not_count",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("orphan", "openstack", node_name="node-a", ready=True), READY_ON_B)},
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        id="orphan_pods_do_not_count",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("openvswitch-a", "openstack", node_name="node-a", ready=True, deleting=True, **OVS_OWNED), READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: pod openvswitch-a on node-a is terminating; waiting for its replacement",
+        id="pending_while_its_pod_on_this_node_is_terminating_though_still_ready",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+            pod("openvswitch-old", "openstack", node_name="node-a", ready=True, deleting=True, **OVS_OWNED),
+            pod("openvswitch-new", "openstack", node_name="node-a", ready=True, **OVS_OWNED))},
+        State.MET, f"{OVS_SUBJECT}: pod openvswitch-new on node-a is ready",
+        id="met_when_the_replacement_is_ready",
+    ),
+    pytest.param(
+        {"daemonset": listed(daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch"},
+                                       uid="ovs-uid", desired=2, current=1)),
+         "own pod": ON_A, "pods": listed(READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: no pod on node-a yet; its controller has placed 1 of 2 pods",
+        id="no_pod_here_pending_while_controller_has_not_placed_all",
+    ),
+    pytest.param(
+        {"daemonset": listed(daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch"},
+                                       uid="ovs-uid", generation=3, observed_generation=2, desired=1)),
+         "own pod": ON_A, "pods": listed(READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: no pod on node-a yet; its controller has not yet acted on generation 3 (observed 2)",
+        id="no_pod_here_pending_while_controller_has_not_seen_the_generation",
+    ),
+    pytest.param(
+        {"daemonset": listed(daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch"},
+                                       uid="ovs-uid", observed_generation=None)),
+         "own pod": ON_A, "pods": listed()},
+        State.PENDING, f"{OVS_SUBJECT}: no pod on node-a yet; its controller has not yet acted on generation 1 (observed 0)",
+        id="no_pod_here_pending_while_the_controller_has_written_no_status",
+    ),
+    pytest.param(
+        {"daemonset": listed(OVS_DS), "own pod": listed(pod("me", "ns", node_name="node-a", host_ip=None)),
+         "pods": listed(PENDING_ON_A)},
+        State.PENDING, f"{OVS_SUBJECT}: pod openvswitch-a on node-a is Pending",
+        id="own_node_name_is_enough_without_host_ip",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "state", "reason"), NODE_CASES)
+def test_daemonset_node_identity(answers: dict[str, Observation], state: State, reason: str) -> None:
+    outcome = settle(daemonset_kind, OVS, answers)
     assert (outcome.state, outcome.reason) == (state, reason)

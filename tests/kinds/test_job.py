@@ -1,4 +1,4 @@
-"""Job kind: every job found has succeeded; a failed job is FAILED (reference: dependencies/job)."""
+"""Job kind: every job found is complete, read as the Job controller writes it; a failed job is FAILED."""
 
 from __future__ import annotations
 
@@ -38,17 +38,17 @@ CASES = [
     ),
     pytest.param(
         BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=0))},
-        State.PENDING, "job openstack/db-init: not completed yet",
+        State.PENDING, "job openstack/db-init: not completed yet (0 succeeded)",
         id="pending_when_job_by_name_has_not_succeeded",
     ),
     pytest.param(
         BY_LABELS, {"jobs": listed(job("db-sync-1", "openstack", succeeded=1))},
-        State.MET, f"{MATCHING}: all 1 succeeded",
+        State.MET, f"{MATCHING}: all 1 complete",
         id="met_when_every_job_by_labels_succeeded",
     ),
     pytest.param(
         BY_LABELS, {"jobs": listed(job("db-sync-1", "openstack", succeeded=1), job("db-sync-2", "openstack"))},
-        State.PENDING, f"job openstack/db-sync-2: not completed yet (1 of 2 jobs matching {LABELS} succeeded)",
+        State.PENDING, f"job openstack/db-sync-2: not completed yet (0 succeeded) (1 of 2 jobs matching {LABELS} complete)",
         id="pending_when_one_job_by_labels_has_not_succeeded",
     ),
     pytest.param(
@@ -83,38 +83,92 @@ CASES = [
         id="met_when_succeeded_is_more_than_one",
     ),
     pytest.param(
-        BY_NAME, {"job": listed(job("db-init", "openstack", conditions=[condition("Complete", "True")]))},
-        State.PENDING, "job openstack/db-init: not completed yet",
-        id="complete_condition_alone_does_not_count_only_status_succeeded_does",
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, conditions=[condition("Complete", "True")]))},
+        State.MET, "job openstack/db-init: complete (1 succeeded)",
+        id="met_on_complete_condition",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, completions=3, conditions=[
+            condition("SuccessCriteriaMet", "True", "SuccessPolicy")]))},
+        State.MET, "job openstack/db-init: success criteria met (1 of 3 completions)",
+        id="met_on_success_criteria_met_before_completions_are_reached",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, conditions=[condition("Complete", "False")]))},
+        State.MET, "job openstack/db-init: succeeded",
+        id="complete_condition_not_true_falls_back_to_the_count",
+    ),
+    # --- issue 10, input 2: completions are counted, not the first success ---
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, active=1, completions=3))},
+        State.PENDING, "job openstack/db-init: not completed yet (1 of 3 completions, 1 active)",
+        id="pending_until_succeeded_reaches_completions",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=3, completions=3))},
+        State.MET, "job openstack/db-init: succeeded (3 of 3 completions)",
+        id="met_when_succeeded_reaches_completions_before_the_condition",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=0, completions=0))},
+        State.MET, "job openstack/db-init: succeeded (0 of 0 completions)",
+        id="met_with_zero_completions",
+    ),
+    # --- issue 10, input 1: a failure condition wins over any count ---
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=2, failed=3, completions=4, conditions=[
+            condition("FailureTarget", "True", "BackoffLimitExceeded"),
+            condition("Failed", "True", "BackoffLimitExceeded")]))},
+        State.FAILED, "job openstack/db-init: failed (BackoffLimitExceeded): 2 of 4 completions",
+        id="failed_with_some_completions_is_failed",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, active=1, conditions=[
+            condition("FailureTarget", "True", "DeadlineExceeded", "Job was active longer than specified deadline")]))},
+        State.FAILED,
+        "job openstack/db-init: failed (DeadlineExceeded): 1 succeeded; Job was active longer than specified deadline",
+        id="failed_on_failure_target_before_the_pods_stop",
     ),
     pytest.param(
         BY_NAME, {"job": listed(failed_job("db-init", "openstack"))},
-        State.FAILED, "job openstack/db-init: failed (BackoffLimitExceeded)",
+        State.FAILED, "job openstack/db-init: failed (BackoffLimitExceeded): 0 succeeded; Job has reached the specified backoff limit",
         id="failed_when_job_has_failed_condition",
     ),
     pytest.param(
         BY_NAME, {"job": listed(failed_job("db-init", "openstack", reason=""))},
-        State.FAILED, "job openstack/db-init: failed",
+        State.FAILED, "job openstack/db-init: failed: 0 succeeded; Job has reached the specified backoff limit",
         id="failed_without_reason_when_condition_gives_none",
     ),
     pytest.param(
         BY_NAME, {"job": listed(job("db-init", "openstack", failed=2, conditions=[condition("Failed", "False")]))},
-        State.PENDING, "job openstack/db-init: not completed yet",
+        State.PENDING, "job openstack/db-init: not completed yet (0 succeeded)",
         id="pending_when_failed_condition_is_not_true",
     ),
     pytest.param(
         BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, conditions=[condition("Failed", "True", "BackoffLimitExceeded")]))},
-        State.MET, "job openstack/db-init: succeeded",
-        id="met_when_job_succeeded_once_even_if_later_marked_failed",
+        State.FAILED, "job openstack/db-init: failed (BackoffLimitExceeded): 1 succeeded",
+        id="failed_even_after_a_success",
+    ),
+    # --- suspended ---
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", completions=2, suspend=True, conditions=[
+            condition("Suspended", "True", "JobSuspended")]))},
+        State.PENDING, "job openstack/db-init: suspended (0 of 2 completions)",
+        id="pending_and_says_so_when_suspended",
+    ),
+    pytest.param(
+        BY_NAME, {"job": listed(job("db-init", "openstack", succeeded=1, suspend=True, conditions=[condition("Complete", "True")]))},
+        State.MET, "job openstack/db-init: complete (1 succeeded)",
+        id="complete_beats_suspended",
     ),
     pytest.param(
         BY_LABELS, {"jobs": listed(job("db-sync-1", "openstack", succeeded=1), failed_job("db-sync-2", "openstack", "DeadlineExceeded"))},
-        State.FAILED, "job openstack/db-sync-2: failed (DeadlineExceeded)",
+        State.FAILED, "job openstack/db-sync-2: failed (DeadlineExceeded): 0 succeeded; Job has reached the specified backoff limit",
         id="failed_naming_the_failed_job_when_others_succeeded",
     ),
     pytest.param(
         BY_LABELS, {"jobs": listed(job("db-sync-1", "openstack"), failed_job("db-sync-2", "openstack"), failed_job("db-sync-3", "openstack"))},
-        State.FAILED, "job openstack/db-sync-2: failed (BackoffLimitExceeded); 1 more failed",
+        State.FAILED, "job openstack/db-sync-2: failed (BackoffLimitExceeded): 0 succeeded; Job has reached the specified backoff limit; 1 more failed",
         id="failed_beats_pending_and_counts_other_failures",
     ),
     pytest.param(

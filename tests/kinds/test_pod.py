@@ -28,6 +28,12 @@ READY_THERE = pod("ready-there", "openstack", host_ip=THERE, ready=True)
 NOT_READY_THERE = pod("not-ready-there", "openstack", host_ip=THERE, ready=False)
 
 
+def test_pod_reads_own_pod_only_until_its_node_is_known() -> None:
+    outcome = settle(pod_kind, SAME_NODE, {"own pod": ME, "pods": listed(READY_HERE)})
+    assert outcome.asked == (LIST,)
+    assert OWN in outcome.seen
+
+
 def test_pod_lists_with_equality_selector_and_reads_own_pod_only_for_same_node() -> None:
     assert pod_kind.queries(ANY_NODE, SETTINGS, {}) == (LIST,)
     assert pod_kind.queries(SAME_NODE, SETTINGS, {}) == (OWN, LIST)
@@ -93,7 +99,7 @@ CASES = [
     ),
     pytest.param(
         SAME_NODE, {"own pod": listed(pod("me", "ns", host_ip=None)), "pods": listed(READY_HERE)},
-        State.PENDING, "own pod ns/me: no hostIP yet",
+        State.PENDING, "own pod ns/me: no nodeName yet",
         id="pending_when_own_pod_has_no_host_ip",
     ),
     pytest.param(
@@ -110,6 +116,36 @@ CASES = [
         ANY_NODE, {"pods": listed(pod("lost", "openstack", ready="Unknown"))},
         State.PENDING, f"pods matching {MATCHING}: 1 listed, none ready",
         id="pending_when_ready_condition_is_unknown",
+    ),
+    # --- issue 10: terminating pods never count; this node is the own pod's nodeName ---
+    pytest.param(
+        ANY_NODE, {"pods": listed(pod("leaving", "openstack", ready=True, deleting=True))},
+        State.PENDING, f"pods matching {MATCHING}: 1 listed, none ready (1 terminating)",
+        id="pending_when_the_only_ready_pod_is_terminating",
+    ),
+    pytest.param(
+        ANY_NODE, {"pods": listed(pod("leaving", "openstack", ready=True, deleting=True), pod("new", "openstack", ready=True))},
+        State.MET, f"pods matching {MATCHING}: new is ready",
+        id="met_by_a_ready_pod_that_is_not_terminating",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": listed(pod("me", "ns", node_name="node-a", host_ip=HERE)),
+                    "pods": listed(pod("moved", "openstack", node_name="node-b", host_ip=HERE, ready=True),
+                                   pod("bound", "openstack", node_name="node-a", host_ip=None, ready=False))},
+        State.PENDING, f"pods matching {MATCHING}: 1 on this node (node-a), none ready",
+        id="same_node_is_decided_by_node_name_not_host_ip",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": listed(pod("me", "ns", node_name="node-a", host_ip=HERE)),
+                    "pods": listed(pod("bound", "openstack", node_name="node-a", host_ip=None, ready=True))},
+        State.MET, f"pods matching {MATCHING}: bound is ready",
+        id="met_on_same_node_by_name_before_the_kubelet_sets_host_ip",
+    ),
+    pytest.param(
+        SAME_NODE, {"own pod": listed(pod("me", "ns", node_name="node-a", host_ip=HERE)),
+                    "pods": listed(pod("old-object", "openstack", host_ip=HERE, ready=True))},
+        State.MET, f"pods matching {MATCHING}: old-object is ready",
+        id="host_ip_is_the_fallback_when_a_node_name_is_missing",
     ),
     pytest.param(
         SAME_NODE, {"pods": listed(READY_HERE)},

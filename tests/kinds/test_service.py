@@ -36,7 +36,23 @@ def test_service_gets_endpoints_by_name_when_no_slice_endpoint_is_ready() -> Non
     assert service.queries(SPEC, SETTINGS, {SLICES: slices()}) == (SLICES, ENDPOINTS_GET)
 
 
+def terminating(address: str, *, serving: bool) -> dict[str, object]:
+    """An endpoint as the EndpointSlice controller writes a pod being deleted."""
+    return {"addresses": [address], "conditions": {"ready": False, "serving": serving, "terminating": True}}
+
+
 CASES = [
+    # --- issue 10: a terminating endpoint, as the controller writes it, is not ready ---
+    pytest.param(
+        {"slices": slices(terminating("10.0.0.1", serving=True)), "endpoints": eps()},
+        State.PENDING, "service openstack/mariadb: 0 of 1 endpoints ready",
+        id="pending_when_the_only_endpoint_is_terminating_though_still_serving",
+    ),
+    pytest.param(
+        {"slices": slices(terminating("10.0.0.1", serving=True), endpoint("10.0.0.2", ready=True))},
+        State.MET, "service openstack/mariadb: 1 of 2 endpoints ready",
+        id="met_by_the_endpoint_that_is_not_terminating",
+    ),
     # --- the reference's scenarios (service_test.go + mocks) ---
     pytest.param(
         {"slices": slices(endpoint("127.0.0.1", ready=True))},

@@ -561,6 +561,9 @@ def test_config_error_str_is_one_line_per_problem() -> None:
 
 def test_specs_come_in_variable_order_then_item_order() -> None:
     env = {
+        "DEPENDENCY_HTTP_JSON": '[{"url": "http://b/"}]',
+        "DEPENDENCY_HTTP": "http://a/",
+        "DEPENDENCY_TCP": "db:5432",
         "DEPENDENCY_CONFIG": "/etc/a.conf",
         "DEPENDENCY_SOCKET": "/run/a.sock",
         "DEPENDENCY_CUSTOM_RESOURCE": cr(),
@@ -574,6 +577,7 @@ def test_specs_come_in_variable_order_then_item_order() -> None:
     }
     assert [type(s).__name__ for s in specs(env)] == [
         "Service", "Service", "Container", "DaemonSet", "Job", "Job", "Pod", "CustomResource", "Socket", "Config",
+        "Tcp", "Http", "Http",
     ]
     assert [str(s) for s in specs(env)][:2] == ["Service s2 in namespace default", "Service s1 in namespace default"]
 
@@ -806,7 +810,7 @@ def test_variable_names_are_in_spec_order() -> None:
     assert envparse.DEPENDENCY_VARIABLES == (
         "DEPENDENCY_SERVICE", "DEPENDENCY_CONTAINER", "DEPENDENCY_DAEMONSET", "DEPENDENCY_JOBS",
         "DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE", "DEPENDENCY_SOCKET",
-        "DEPENDENCY_CONFIG",
+        "DEPENDENCY_CONFIG", "DEPENDENCY_TCP", "DEPENDENCY_HTTP", "DEPENDENCY_HTTP_JSON",
     )
 
 
@@ -817,7 +821,8 @@ _VARIABLES = [*envparse.DEPENDENCY_VARIABLES, "NAMESPACE", "POD_NAME", "INTERFAC
               "KEP_TIMEOUT", "KEP_PROGRESS_INTERVAL", "KEP_FAIL_ON_JOB_FAILURE", "KEP_CONFIGMAPS_DIR",
               "DEPENDENCY_SERVICES", "DEPENDENCY_POD"]
 _KEYS = ["name", "Name", "namespace", "labels", "LABELS", "requireSameNode", "apiVersion", "kind", "fields",
-         "conditions", "key", "value", "type", "status", "resource", ""]
+         "conditions", "key", "value", "type", "status", "resource", "url", "headers", "caFile", "insecure",
+         "method", ""]
 
 
 def _random_text(rng: random.Random) -> str:
@@ -828,7 +833,7 @@ def _random_json(rng: random.Random, depth: int = 0) -> Any:
     roll = rng.random()
     if depth > 3 or roll < 0.3:
         return rng.choice([None, True, False, 0, -1, 2.5, 1e300, "", "a", "v1", "Pod", "status.phase",
-                           "a..b", "x[0", "$.a", _random_text(rng)])
+                           "a..b", "x[0", "$.a", "http://u:p@h:1/?q", 200, 503, _random_text(rng)])
     if roll < 0.55:
         return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
     return {rng.choice(_KEYS): _random_json(rng, depth + 1) for _ in range(rng.randint(0, 5))}
@@ -854,7 +859,7 @@ def test_random_strings_never_raise_anything_but_config_error() -> None:
 
 def test_random_json_never_raises_anything_but_config_error() -> None:
     rng = random.Random(1123)
-    json_vars = ["DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE"]
+    json_vars = ["DEPENDENCY_JOBS_JSON", "DEPENDENCY_POD_JSON", "DEPENDENCY_CUSTOM_RESOURCE", "DEPENDENCY_HTTP_JSON"]
     for _ in range(3000):
         document = [_random_json(rng) for _ in range(rng.randint(0, 3))] if rng.random() < 0.8 else _random_json(rng)
         text = json.dumps(document)

@@ -1,0 +1,137 @@
+"""Read kep's environment into a Plan: pure, complete and strict.
+
+The reference logs a malformed dependency and DROPS it, so the application
+starts without waiting for it. kep parses everything once, up front, and raises
+one ConfigError that lists every problem (one line each: the variable, then
+the bad part). This module does no I/O: cli reads os.environ and the
+service-account namespace file and passes them in.
+
+Rules where kep differs from the reference, or where the reference is silent:
+
+- List variables (DEPENDENCY_SERVICE, _DAEMONSET, _JOBS, _CONTAINER, _SOCKET,
+  _CONFIG, _TCP, _HTTP): items are split on ",", trimmed, and empty items are ignored
+  (helm-toolkit renders "no dependencies" as ""). An item is `name` or
+  `namespace:name`; `a:b:c`, `:name` and `ns:` are errors. Names are checked
+  as the API server checks them: namespaces and container names are DNS-1123
+  labels; service names too (the RFC 1035 rule, no leading digit, is relaxed
+  by RelaxedServiceNameValidation, so kep does not enforce it); daemonset and
+  job names are DNS-1123 subdomains.
+- DEPENDENCY_CONTAINER takes names only: a ":" is an error.
+- DEPENDENCY_SOCKET and DEPENDENCY_CONFIG items are paths, never split on ":".
+  A socket path is anything non-empty (stat() decides; a relative path is
+  relative to the working directory). A config path must be absolute and end
+  in a file name, because its basename names the template
+  <KEP_CONFIGMAPS_DIR>/<basename>/<basename>.
+- JSON variables follow Go encoding/json where harmless: object keys match
+  case-insensitively (the last duplicate wins), unknown keys are ignored and
+  `null` means absent. `null`, `[]` and an empty or blank value mean "no
+  dependencies". A missing, null or "" namespace means the default one; a
+  missing, null or "" condition status means "True". NaN, Infinity and
+  out-of-range numbers are invalid JSON, as in Go. Item indexes in messages
+  count from 0, like JSON paths.
+- DEPENDENCY_TCP items are host:port ([IPv6]:port); DEPENDENCY_HTTP items and
+  DEPENDENCY_HTTP_JSON "url"s are http(s) URLs, shown masked in every message
+  (kep.redact); both HTTP variables count (see envparse.network).
+- Knobs (KEP_*) that are unset or blank take their default. Durations are
+  seconds (`2`, `0.5`) or Go-style with units (`500ms`, `1m30s`, `1h`).
+- NAMESPACE and POD_NAME are validated only when an API dependency uses them,
+  because the application's own environment may use those names too.
+
+The package's modules, one job each: `variables` (the names), `parser` (one
+parse), `names` (Kubernetes name rules), `jsonvalue` (JSON as Go reads it),
+`fieldkey` (custom-resource field keys), `knobs` (durations, booleans),
+`quote` (a value in a message), `network` (TCP and HTTP endpoints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kep.envparse.fieldkey import parse_field_key
+from kep.envparse.knobs import MAX_SECONDS
+from kep.envparse.names import is_dns_label, is_dns_subdomain, is_label_key, is_label_value
+from kep.envparse.parser import Parser
+from kep.envparse.variables import (
+    DEPENDENCY_PREFIX,
+    DEPENDENCY_SERVICE,
+    DEPENDENCY_CONTAINER,
+    DEPENDENCY_DAEMONSET,
+    DEPENDENCY_JOBS,
+    DEPENDENCY_JOBS_JSON,
+    DEPENDENCY_POD_JSON,
+    DEPENDENCY_CUSTOM_RESOURCE,
+    DEPENDENCY_SOCKET,
+    DEPENDENCY_TCP,
+    DEPENDENCY_CONFIG,
+    DEPENDENCY_HTTP,
+    DEPENDENCY_HTTP_JSON,
+    DEPENDENCY_VARIABLES,
+    NAMESPACE,
+    POD_NAME,
+    INTERFACE_NAME,
+    COMMAND,
+    KEP_INTERVAL,
+    KEP_TIMEOUT,
+    KEP_PROGRESS_INTERVAL,
+    KEP_FAIL_ON_JOB_FAILURE,
+    KEP_CONFIGMAPS_DIR,
+    KEP_WATCH,
+    KEP_DEBUG,
+    KEP_STRICT_RBAC,
+    KEP_LOG_FORMAT,
+    LOG_FORMATS,
+    NEEDS_POD_NAME,
+    LOCAL_VARIABLES,
+    close_name,
+)
+from kep.specs import Plan
+
+__all__ = [
+    "parse",
+    "parse_field_key",
+    "is_dns_label",
+    "is_dns_subdomain",
+    "is_label_key",
+    "is_label_value",
+    "MAX_SECONDS",
+    "DEPENDENCY_PREFIX",
+    "DEPENDENCY_SERVICE",
+    "DEPENDENCY_CONTAINER",
+    "DEPENDENCY_DAEMONSET",
+    "DEPENDENCY_JOBS",
+    "DEPENDENCY_JOBS_JSON",
+    "DEPENDENCY_POD_JSON",
+    "DEPENDENCY_CUSTOM_RESOURCE",
+    "DEPENDENCY_SOCKET",
+    "DEPENDENCY_TCP",
+    "DEPENDENCY_CONFIG",
+    "DEPENDENCY_HTTP",
+    "DEPENDENCY_HTTP_JSON",
+    "DEPENDENCY_VARIABLES",
+    "NAMESPACE",
+    "POD_NAME",
+    "INTERFACE_NAME",
+    "COMMAND",
+    "KEP_INTERVAL",
+    "KEP_TIMEOUT",
+    "KEP_PROGRESS_INTERVAL",
+    "KEP_FAIL_ON_JOB_FAILURE",
+    "KEP_CONFIGMAPS_DIR",
+    "KEP_WATCH",
+    "KEP_DEBUG",
+    "KEP_STRICT_RBAC",
+    "KEP_LOG_FORMAT",
+    "LOG_FORMATS",
+    "NEEDS_POD_NAME",
+    "LOCAL_VARIABLES",
+    "close_name",
+]
+
+
+def parse(env: Mapping[str, str], default_namespace: str = "default") -> Plan:
+    """Turn the environment into a Plan, or raise ConfigError listing every problem.
+
+    `default_namespace` is used when NAMESPACE is unset or blank; cli passes the
+    service-account namespace file's content, or "default".
+    """
+    return Parser(env, default_namespace).plan()

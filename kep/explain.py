@@ -1,0 +1,70 @@
+"""`kep --explain`: how the environment was understood, with no API request.
+
+Every dependency, its namespace and the reads it will make (each kind states
+them: `reads()`), whether they are watched or polled, the knobs in force and the
+command; then exit 0. What it cannot know without asking (RBAC, discovery of a
+custom resource's plural, a DaemonSet's selector) it says in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kep.errors import ConfigError
+from kep.kinds import API_KINDS
+from kep.specs import Config, Http, Plan, Socket, Tcp, identity
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def explain(plan: Plan, env: Mapping[str, str]) -> str:
+    s = plan.settings
+    lines = [f"{len(plan.specs)} dependencies:" if plan.specs else "no dependencies: kep execs at once"]
+    for spec in plan.specs:
+        who = identity(spec, s)
+        lines.append(f"  {spec}  [{who.kind} {who.namespace + '/' if who.namespace else ''}{who.name}]")
+        kind = API_KINDS.get(type(spec))
+        if kind is not None:
+            lines.extend(f"    {read}" for read in kind.reads(spec, s))
+        elif isinstance(spec, Socket):
+            lines.append(f"    stat {spec.path} every {_seconds(s.interval)}, and once more right before the exec")
+        elif isinstance(spec, Config):
+            lines.append(f"    render {spec.path} once from {s.configmaps_dir}/<name>/<name>")
+        elif isinstance(spec, (Tcp, Http)):
+            what = "connect to" if isinstance(spec, Tcp) else "request"
+            lines.append(f"    {what} {str(spec).split(' ', 1)[1]} every {_seconds(s.interval)}, "
+                         "and once more right before the exec")
+    if plan.needs_api:
+        mode = (f"list+watch where RBAC allows it, else polled every {_seconds(s.interval)}" if s.watch
+                else f"polled every {_seconds(s.interval)} (KEP_WATCH=0)")
+        lines += ["", f"API reads: {mode}; API server: {_api_server(env)}"]
+    lines += [
+        "",
+        "settings:",
+        f"  namespace {s.namespace}" + (f", POD_NAME {s.pod_name}" if s.pod_name else ""),
+        f"  KEP_INTERVAL {_seconds(s.interval)}, KEP_TIMEOUT "
+        + (_seconds(s.timeout) if s.timeout > 0 else "0 (wait forever)")
+        + f", KEP_PROGRESS_INTERVAL {_seconds(s.progress_interval)}",
+        f"  KEP_FAIL_ON_JOB_FAILURE {int(s.fail_on_job_failure)}, KEP_WATCH {int(s.watch)}, "
+        f"KEP_LOG_FORMAT {s.log_format}, KEP_DEBUG {int(s.debug)}",
+    ]
+    for warning in plan.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def command_line(command: tuple[str, ...]) -> str:
+    return ("command: " + " ".join(command)) if command else "command: none (exit 0 once all are met)"
+
+
+def _api_server(env: Mapping[str, str]) -> str:
+    """Where the API would be asked (files read, no request made), or why it cannot be."""
+    from kep.api.config import load_config
+
+    try:
+        config = load_config(env)
+    except ConfigError as exc:
+        return f"not configured: {'; '.join(exc.problems)}"
+    return f"{config.server} (from {config.source})"

@@ -1,0 +1,119 @@
+"""What the declared dependencies need RBAC to allow, from each kind's `reads()`.
+
+`needs(plan, watch)` gives one `Need` per (namespace, API group, resource) with
+the read verbs kep uses on it (`Read.verbs`: list+watch, or get/list when polling);
+a cluster-scoped resource has namespace None. The same needs serve `kep rbac`
+(`render`: the minimal Role per namespace, a ClusterRole for cluster scope, and
+their bindings, as YAML) and the preflight (kep.preflight). Only read verbs, ever.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kep.api.errors import ApiError
+from kep.kinds import API_KINDS
+from kep.kinds.customresource import served_resource
+from kep.reads import Read
+from kep.specs import Plan
+
+RBAC_API = "rbac.authorization.k8s.io/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    namespace: str | None
+    """None: cluster scope."""
+    api_group: str
+    resource: str
+    verbs: tuple[str, ...]
+    guessed: bool = False
+    """The resource name is a guess (a custom resource not resolved by discovery)."""
+
+    @property
+    def what(self) -> str:
+        """The resource and where, without verbs: `jobs (apiGroup batch) in namespace ns`."""
+        where = f"in namespace {self.namespace}" if self.namespace else "cluster-wide"
+        return f"{self.resource} (apiGroup {self.api_group or chr(34) * 2}) {where}"
+
+
+def reads_of(plan: Plan, resolve: Callable[[Read], Read] = lambda read: read) -> list[Read]:
+    """Every read of every API dependency; `resolve` may turn a custom resource's guessed
+    plural and scope into the served ones (discovery)."""
+    reads: list[Read] = []
+    for spec in plan.specs:
+        kind = API_KINDS.get(type(spec))
+        if kind is not None:
+            reads.extend(resolve(read) for read in kind.reads(spec, plan.settings))
+    return reads
+
+
+class Discoverer(Protocol):
+    def discover(self, api_version: str) -> dict[str, Any]: ...
+
+
+def discovered(client: Discoverer, read: Read) -> Read:
+    """A custom resource's read with the plural and scope discovery serves (as the kind
+    resolves it at run time), or unchanged when discovery cannot say."""
+    if read.discovered:
+        return read
+    try:
+        document = client.discover(read.resource.api_version)
+    except ApiError:
+        return read
+    wanted = read.resource
+    served = served_resource(document, wanted.group, wanted.version, wanted.kind)
+    if served is None:
+        return read
+    return Read(served, read.namespace if served.namespaced else None, read.name, read.selector)
+
+
+def needs(reads: Iterable[Read], watch: bool) -> list[Need]:
+    """One Need per (namespace, group, resource), verbs merged, in a stable order."""
+    merged: dict[tuple[str | None, str, str], tuple[set[str], bool]] = {}
+    for read in reads:
+        key = (read.namespace if read.resource.namespaced else None, read.resource.group, read.resource.plural)
+        verbs, guessed = merged.get(key, (set(), False))
+        merged[key] = (verbs | set(read.verbs(watch)), guessed or not read.discovered)
+    order = ("get", "list", "watch")
+    return [
+        Need(ns, group, plural, tuple(v for v in order if v in verbs), guessed)
+        for (ns, group, plural), (verbs, guessed) in sorted(merged.items(), key=lambda kv: (kv[0][0] or "", kv[0][1:]))
+    ]
+
+
+def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: bool) -> str:
+    """Role (per namespace) or ClusterRole (cluster scope) plus a binding to the service
+    account, as YAML documents. Strings are JSON-quoted: always valid, never retyped."""
+    name = f"{service_account}-kep"
+    docs = [f"# kep rbac: the reads of the declared dependencies ({'with' if watch else 'without'} watch)"]
+    scopes: dict[str | None, list[Need]] = {}
+    for need in wanted:
+        scopes.setdefault(need.namespace, []).append(need)
+    for namespace, scoped in scopes.items():
+        role_kind = "Role" if namespace else "ClusterRole"
+        meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+        rules: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        for need in scoped:
+            rules.setdefault((need.api_group, need.verbs), []).append(need.resource)
+        guessed = [n.resource for n in scoped if n.guessed]
+        lines = [f"# {r}: plural guessed from the kind (discovery did not answer); check it" for r in guessed]
+        lines += [f"apiVersion: {RBAC_API}", f"kind: {role_kind}", "metadata:", *_mapping(meta, 2), "rules:"]
+        for (group, verbs), resources in rules.items():
+            lines += [f"- apiGroups: {json.dumps([group])}", f"  resources: {json.dumps(sorted(resources))}",
+                      f"  verbs: {json.dumps(list(verbs))}"]
+        docs.append("\n".join(lines))
+        subject = {"kind": "ServiceAccount", "name": service_account, "namespace": sa_namespace}
+        docs.append("\n".join([
+            f"apiVersion: {RBAC_API}", f"kind: {role_kind}Binding", "metadata:", *_mapping(meta, 2),
+            "roleRef:", *_mapping({"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name}, 2),
+            "subjects:", "- " + _mapping(subject, 2)[0].lstrip(), *_mapping(subject, 2)[1:],
+        ]))
+    return docs[0] + "\n" + "\n---\n".join(docs[1:]) + "\n"
+
+
+def _mapping(values: dict[str, str], indent: int) -> list[str]:
+    return [f"{' ' * indent}{key}: {json.dumps(value)}" for key, value in values.items()]
