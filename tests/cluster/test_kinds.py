@@ -1,7 +1,7 @@
 """Each dependency kind against status written by the real controller or kubelet, never by a patch.
 
-Where today's kep reads a state wrong (issue 10), the test is marked xfail(strict) with
-the rule it waits for, so it turns into a plain pass once the rule lands.
+The states issue 10 named (Job completions and failure, a DaemonSet pod not yet created or
+still Pending, a terminating pod or endpoint), each produced by the real writer.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ def resolved_at(kube: Kube, ns: str, pod: str, subject: str) -> Any:
     return found[0]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: a Job is met on Complete=True or succeeded >= spec.completions, "
-                                       "not after its first successful pod")
 def test_a_job_with_three_completions_is_met_only_when_the_controller_completes_it(
         kube: Kube, kep_image: str, ns: str) -> None:
     kube.apply([*m.entrypoint_rbac(ns), m.job(ns, "db-migrate", "sleep 1", completions=3),
@@ -39,8 +37,6 @@ def test_a_job_with_three_completions_is_met_only_when_the_controller_completes_
     assert resolved_at(kube, ns, "app", "Job db-migrate") >= condition_time(job, "Complete")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: a Job with Failed=True has failed whatever `succeeded` says "
-                                       "(today: met, exit 0, even with KEP_FAIL_ON_JOB_FAILURE=1)")
 def test_a_job_the_controller_failed_after_some_successes_exits_3(kube: Kube, kep_image: str, ns: str) -> None:
     """Indexed, 4 completions: indexes 0 and 1 succeed, index 2 fails and the pod failure policy fails the Job."""
     job = m.job(ns, "db-sync", 'test "$JOB_COMPLETION_INDEX" -lt 2', completions=4)
@@ -71,8 +67,6 @@ def test_a_daemonset_pod_pending_on_this_node_is_waited_for(kube: Kube, kep_imag
     assert resolved_at(kube, ns, "app", "Daemonset openvswitch") >= condition_time(ready, "Ready")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: no DaemonSet pod on this node is met only once the controller "
-                                       "has caught up (today: 'no pod on this node; treating as met')")
 def test_a_daemonset_whose_controller_has_not_created_the_pod_yet_is_waited_for(
         kube: Kube, kep_image: str, ns: str) -> None:
     """The controller cannot create the pod (its service account is missing) until the test creates it."""
@@ -131,7 +125,6 @@ def test_a_service_whose_only_endpoint_is_terminating_is_not_met(kube: Kube, ter
     assert any("service terminating/memcached" in text for text in lines[-3:]), lines
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: a pod with deletionTimestamp is terminating and never counts as ready")
 def test_a_terminating_pod_is_not_ready(kube: Kube, terminating: str) -> None:
     pod = kube.get("pod", "memcached-0", terminating)
     assert pod["metadata"].get("deletionTimestamp")
