@@ -9,7 +9,9 @@ stays running after the session: `down` runs in a `finally`, also when `up` or a
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
+from types import FrameType
 
 import pytest
 
@@ -25,13 +27,22 @@ def _cannot_run() -> str | None:
     return None
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def real_api() -> Iterator[Kube]:
-    """A real kube-apiserver for the session: the full cluster, else the API server alone."""
+    """A real kube-apiserver for the session: the full cluster, else the API server alone.
+
+    SIGTERM (a CI timeout, `kill`) interrupts pytest like Ctrl-C while the cluster runs, so
+    `down` still happens; by default it would end the process on the spot.
+    """
     problem = _cannot_run()
     if problem:
         pytest.skip(f"real cluster tests: {problem}")
     host_env = dict(os.environ)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         run_script("down", env=host_env)  # a cluster left by an interrupted session is ours too
         full_problem = None
@@ -49,3 +60,4 @@ def real_api() -> Iterator[Kube]:
         yield Kube.running(host_env, full_problem)
     finally:
         run_script("down", env=host_env)
+        signal.signal(signal.SIGTERM, previous)
