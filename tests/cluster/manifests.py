@@ -103,13 +103,11 @@ def served(ns: str, name: str, ready_after: int) -> list[Obj]:
     ]
 
 
-def daemonset(ns: str, name: str, ready_after: int = 0, *, node_selector: Mapping[str, str] = {}) -> Obj:
+def daemonset(ns: str, name: str, ready_after: int = 0) -> Obj:
     """A DaemonSet of one sleeping container, ready after `ready_after` s (exec probe)."""
     labels = {"app": name}
     spec: Obj = {"terminationGracePeriodSeconds": GRACE,
                  "containers": [busybox(name, "exec sleep 3600", readinessProbe=exec_probe(["true"], ready_after))]}
-    if node_selector:
-        spec["nodeSelector"] = dict(node_selector)
     return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name, "namespace": ns},
             "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": spec}}}
 

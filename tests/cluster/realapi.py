@@ -30,8 +30,6 @@ class RealApiServer:
         self.kube = kube
         self.url = kube.server
         self.ca_file = kube.ca_file
-        self.port = int(kube.env["KEP_CLUSTER_API_PORT"])
-        self.host = kube.env["KEP_CLUSTER_API_HOST"]
         self._kinds = {"Pod": ("pods", True), "Job": ("jobs", True), "Service": ("services", True)}
         self.admin_token = self.add_token(None, user="system:serviceaccount:kube-system:kep-admin")
         self._session = requests.Session()
@@ -69,9 +67,6 @@ class RealApiServer:
         path = self._path(api_version, plural, namespace, name) + (f"/{subresource}" if subresource else "")
         return dict(self._call("PATCH", path, data=json.dumps(patch), headers={"Content-Type": kind}))
 
-    def delete(self, api_version: str, plural: str, namespace: str | None, name: str) -> Obj:
-        return dict(self._call("DELETE", self._path(api_version, plural, namespace, name)))
-
     @property
     def resource_version(self) -> int:
         """etcd's current revision: a list with a limit is read from etcd, not from the watch cache."""
@@ -93,7 +88,7 @@ class RealApiServer:
                            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}]
         subject = [{"kind": "ServiceAccount", "name": name, "namespace": ns}]
         if rules is None:
-            objs.append(_binding("ClusterRoleBinding", f"{ns}-{name}", None, "ClusterRole", "cluster-admin", subject))
+            objs.append(_binding("ClusterRoleBinding", f"{ns}-{name}", None, "cluster-admin", subject))
         for i, rule in enumerate(rules or ()):
             role = f"{ns}-{name}-{i}"
             policy = {"verbs": list(rule.verbs), "apiGroups": list(rule.api_groups), "resources": list(rule.resources)}
@@ -102,8 +97,7 @@ class RealApiServer:
             objs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                          "metadata": {"name": role}, "rules": [policy]})
             for where in rule.namespaces or (None,):
-                objs.append(_binding("RoleBinding" if where else "ClusterRoleBinding", role, where, "ClusterRole", role,
-                                     subject))
+                objs.append(_binding("RoleBinding" if where else "ClusterRoleBinding", role, where, role, subject))
         self.kube.apply(objs)
         return self.kube.kubectl("-n", ns, "create", "token", name).strip()
 
@@ -130,7 +124,9 @@ class RealApiServer:
                             "delete", "pods,jobs", "--all", "--grace-period=0", "--force"], capture_output=True, timeout=60)
 
 
-def _binding(kind: str, name: str, namespace: str | None, role_kind: str, role: str, subjects: list[Obj]) -> Obj:
+def _binding(kind: str, name: str, namespace: str | None, cluster_role: str, subjects: list[Obj]) -> Obj:
+    """A (Cluster)RoleBinding of a ClusterRole: in one namespace, or everywhere."""
     meta: Obj = {"name": name, **({"namespace": namespace} if namespace else {})}
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role}, "subjects": subjects}
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
+            "subjects": subjects}

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any
+from datetime import datetime
 
 import pytest
 
 from tests.cluster import manifests as m
-from tests.cluster.kube import Kube, condition_time, container_status, parse_time
+from tests.cluster.kube import Kube, condition_time
 
 SHORT_TIMEOUT = {"KEP_TIMEOUT": "4s"}  # how long kep must keep waiting on a state that is not met
 
 
-def resolved_at(kube: Kube, ns: str, pod: str, subject: str) -> Any:
+def resolved_at(kube: Kube, ns: str, pod: str, subject: str) -> datetime:
     """When kep said `subject` (e.g. "Job db-sync") is resolved, as the runtime stamped the line."""
     lines = kube.logs(ns, pod, "init")
     found = [t for t, text in lines if f"Dependency {subject} " in text and " is resolved." in text]
