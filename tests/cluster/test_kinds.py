@@ -66,11 +66,6 @@ def test_a_daemonset_pod_pending_on_this_node_is_waited_for(kube: Kube, kep_imag
     assert resolved_at(kube, ns, "app", "Daemonset openvswitch") >= condition_time(ready, "Ready")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 10 as merged, a race seen in 2 of 4 runs: polling, kep reads the DaemonSet's pods, then the DaemonSet; "
-    "when the pod is created in between, the status counts it but the list lacks it, and kep logs 'does not run on "
-    "kep-node (its controller has placed all 1 of its pods); treating as met' (once it exec'd so, once the "
-    "confirming re-read caught it)"))
 def test_a_daemonset_whose_controller_has_not_created_the_pod_yet_is_waited_for(
         kube: Kube, kep_image: str, ns: str) -> None:
     """The controller cannot create the pod (its service account is missing) until the test creates it; the pod
