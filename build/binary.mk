@@ -1,6 +1,6 @@
 # `make binary`: dist/kep, one file that needs nothing from the host (see docs-binary.md).
 # `make image`:  the FROM scratch image (Dockerfile.scratch) built with podman.
-# `make bench-binary`: the figures of docs-binary.md.
+# `make bench-binary`: the figures of docs-binary.md. `make bench-cluster`: bench/cluster.py (real cluster).
 # Included by the top Makefile, which defines PYTHON (Debian's python3 when present), VENV, PY, STAMP.
 # Both targets install what they need: Debian packages via build/apt-install (root or sudo),
 # Python build tools into build/work/venv.
@@ -20,7 +20,7 @@ IMAGE_DEBS = podman runc catatonit
 KEP_SOURCES := kep.py $(shell find kep -name '*.py' 2>/dev/null)
 BINARY_INPUTS := build/kep.spec build/pyi_rth_kep.py build/launcher.c build/bundle.py
 
-.PHONY: binary image binary-deps image-deps bench-binary
+.PHONY: binary image binary-deps image-deps bench-binary bench-cluster
 
 binary: $(BINARY)
 
@@ -62,3 +62,7 @@ image: $(BINARY) image-deps
 
 bench-binary: image $(STAMP)
 	$(PY) bench/binary.py --image $(IMAGE)
+
+# kep and the Go reference as init containers in the real cluster (../shared/cluster, root): one run, ratios.
+bench-cluster: image $(STAMP)
+	$(PY) bench/cluster.py --image $(IMAGE)

@@ -5,7 +5,11 @@
 ONEDIR is PyInstaller's output for build/kep.spec (the bootloader `kep` and
 everything next to it). Every shared library that the files in it need and
 that PyInstaller leaves to the system (libc, libm, libpthread, ...) is added
-from this machine, found with ldd, and so is the dynamic loader, as `ld.so`.
+from this machine, found with ldd, and so is the dynamic loader, as `ld.so`;
+so is libgcc_s.so.1, which no ldd shows: glibc dlopens it when a thread exits
+(pthread_exit unwinds the stack), and aborts without it. By then kep has removed
+the unpacked directory (kep/frozen.py), so the bootloader is made to load it at
+start (DT_NEEDED): glibc's later dlopen finds it already mapped.
 The bootloader is patched (patchelf): its interpreter becomes a placeholder
 long enough for `$TMPDIR/kep-XXXXXX/ld.so`, which the launcher writes in after
 unpacking, and its RUNPATH becomes `$ORIGIN/_internal`. The format is described at the
@@ -32,6 +36,10 @@ ENTRY_PROGRAM = "kep"
 CONTENTS = "_internal"  # PyInstaller's contents directory: LD_LIBRARY_PATH points here
 LOADER = "ld.so"
 PT_INTERP = 3
+# Loaded by glibc at run time, never a DT_NEEDED: without it a thread ending at interpreter exit
+# printed "libgcc_s.so.1 must be installed for pthread_exit to work" and the init container ended
+# with 139 instead of 0 (4 runs in 24 in a real cluster; tests/binary/test_image.py).
+DLOPENED_BY_LIBC = ("libgcc_s.so.1",)
 INTERP_SLOT = 256  # bytes, NUL included: TMPDIR may be up to ~238 characters
 
 
@@ -73,11 +81,29 @@ def system_libraries(files: list[Path], present: set[str]) -> dict[str, Path]:
     return found
 
 
+def dlopened_by_libc(present: set[str]) -> dict[str, Path]:
+    """soname -> file on this machine (ldconfig's cache), for the libraries glibc dlopens itself."""
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    found: dict[str, Path] = {}
+    for soname in DLOPENED_BY_LIBC:
+        if soname in present:
+            continue
+        entries = [line.split() for line in cache.splitlines()]
+        paths = [e[-1] for e in entries if len(e) >= 4 and e[0] == soname and "64" in e[1]]  # 64-bit, like the bundle
+        if not paths:
+            raise SystemExit(f"bundle: {soname} is not installed (glibc loads it when a thread exits)")
+        found[soname] = Path(os.path.realpath(paths[0]))
+    return found
+
+
 def patch_bootloader(src: Path, dst: Path) -> tuple[int, int, str]:
     shutil.copy2(src, dst)
     _, _, original = interp_slot(dst)
     placeholder = "/" + "k" * (INTERP_SLOT - 2)
     subprocess.run(["patchelf", "--set-interpreter", placeholder, "--set-rpath", f"$ORIGIN/{CONTENTS}", str(dst)], check=True)
+    # A separate run: patchelf 0.14 given --add-needed with --set-rpath writes the soname as RUNPATH.
+    subprocess.run(["patchelf", *(arg for soname in DLOPENED_BY_LIBC for arg in ("--add-needed", soname)), str(dst)],
+                   check=True)
     offset, size, value = interp_slot(dst)
     if value != placeholder or size < INTERP_SLOT:
         raise SystemExit(f"bundle: patchelf left interpreter {value!r} ({size} bytes)")
@@ -132,6 +158,7 @@ def main(onedir_arg: str, launcher_arg: str, output_arg: str) -> int:
     present = {Path(name).name for name, _ in files}
     elves = [p for _, p in files if is_elf(p)]
     extra = system_libraries(elves, present)
+    extra.update(dlopened_by_libc(present | set(extra)))
     for soname, path in sorted(extra.items()):
         files.append((f"{CONTENTS}/{soname}", path))
     _, _, interpreter = interp_slot(onedir / ENTRY_PROGRAM)

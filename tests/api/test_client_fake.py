@@ -23,7 +23,7 @@ from kep.api.errors import ApiError, Forbidden, NotFound, ServerError, Unauthori
 from kep.api.resources import ENDPOINTSLICES, PODS, Resource
 from kep.api.watch import ListWatch, is_watch_forbidden
 from tests.fakeapi import FakeApiServer, Rule
-from tests.fakeapi.fixtures import fake_api  # noqa: F401  (the fixture)
+from tests.fakeapi.fixtures import api_server, fake_api, real_api_server  # noqa: F401  (the fixtures)
 
 from .conftest import self_signed
 
@@ -269,6 +269,14 @@ def test_an_unreachable_server(tmp_path: Path, cert_pair: tuple[bytes, bytes]) -
     assert len(sleeps) == 2
 
 
+@pytest.fixture
+def admin_both(api_server: Any) -> Iterator[tuple[Client, Any]]:
+    """A client with an admin token: on the fake, then on a real kube-apiserver."""
+    config = ClusterConfig(server=api_server.url, source="test", ca_file=api_server.ca_file, token=api_server.admin_token)
+    with Client(config, sleep=Sleeps(), max_retries=3) as client:
+        yield client, api_server
+
+
 def test_forbidden_carries_the_status_and_reads_as_one_line(fake_api: FakeApiServer, tmp_path: Path) -> None:
     token = fake_api.add_token(rules=[Rule(("get",), ("",), ("endpoints",), namespaces=("openstack",))])
     with Client(load_config(in_cluster(fake_api, tmp_path, token))) as client:
@@ -281,8 +289,8 @@ def test_forbidden_carries_the_status_and_reads_as_one_line(fake_api: FakeApiSer
     assert fake_api.counts[("list", "endpointslices")] == 1
 
 
-def test_not_found_object_and_group_version(fake_api: FakeApiServer, admin: tuple[Client, Sleeps]) -> None:
-    client, _ = admin
+def test_not_found_object_and_group_version(admin_both: tuple[Client, Any]) -> None:
+    client, _ = admin_both
     with pytest.raises(NotFound) as info:
         client.get(PODS, "default", "missing")
     assert str(info.value) == 'not found: pods "missing" in namespace "default"'
@@ -291,15 +299,15 @@ def test_not_found_object_and_group_version(fake_api: FakeApiServer, admin: tupl
     assert str(info.value) == 'not found: API group/version "nope.example/v1"'
 
 
-def test_discovery_lists_custom_resources(admin: tuple[Client, Sleeps]) -> None:
-    client, _ = admin
+def test_discovery_lists_custom_resources(admin_both: tuple[Client, Any]) -> None:
+    client, _ = admin_both
     found = client.discover("example.com/v1")
     assert "widgets" in [r["name"] for r in found["resources"]]
     assert client.discover("v1")["groupVersion"] == "v1"
 
 
-def test_selectors_are_passed_through(fake_api: FakeApiServer, admin: tuple[Client, Sleeps]) -> None:
-    client, _ = admin
+def test_selectors_are_passed_through(admin_both: tuple[Client, Any]) -> None:
+    client, fake_api = admin_both
     fake_api.create(pod_obj("a", labels={"app": "db", "tier": "x"}))
     fake_api.create(pod_obj("b", labels={"app": "web"}))
     fake_api.create(pod_obj("c", labels={"app": "db", "legacy": "1"}))
@@ -310,8 +318,8 @@ def test_selectors_are_passed_through(fake_api: FakeApiServer, admin: tuple[Clie
         client.list(PODS, "default", label_selector="app in db")
 
 
-def test_list_carries_the_resource_version(admin: tuple[Client, Sleeps]) -> None:
-    client, _ = admin
+def test_list_carries_the_resource_version(admin_both: tuple[Client, Any]) -> None:
+    client, _ = admin_both
     assert client.list(WIDGETS, "default")["metadata"]["resourceVersion"].isdigit()
 
 

@@ -1,15 +1,11 @@
 """The one-file binary in its FROM scratch image, run with podman as OpenStack-Helm runs it.
 
-Once per session: `make binary image` (which installs what it needs), then a test
-image FROM it with tests/binary/probe.c compiled statically at /usr/local/bin/probe.
-Skipped, with the reason, when podman is missing and cannot be installed, or
-cannot run containers here. A failing build fails the tests.
+Once per session: the `kep_image` fixture (tests/kepimage.py), then a test image FROM it
+with tests/binary/probe.c compiled statically at /usr/local/bin/probe.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 import uuid
@@ -19,26 +15,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.kepimage import KEP_IMAGE, PROBE_IMAGE, ROOT, podman_env
+
+__all__ = ["AS_OPENSTACK_HELM", "KEP_IMAGE", "PROBE_IMAGE", "ROOT", "Podman", "podman_env"]
+
 HERE = Path(__file__).resolve().parent
-KEP_IMAGE = "localhost/kep:test"
-PROBE_IMAGE = "localhost/kep-probe:test"
-CONTAINERS_CONF = str(ROOT / "build" / "containers.conf")
 # Kubernetes' securityContext in OpenStack-Helm: runAsUser 65534, readOnlyRootFilesystem.
 AS_OPENSTACK_HELM = ("--user", "65534", "--read-only", "--read-only-tmpfs=false")
-
-
-def podman_env() -> dict[str, str]:
-    return {**os.environ, "CONTAINERS_CONF": CONTAINERS_CONF}
-
-
-def _tail(text: str, lines: int = 25) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _make(*targets: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    args = ["make", "-C", str(ROOT), *targets, *(f"{k}={v}" for k, v in variables.items())]
-    return subprocess.run(args, capture_output=True, text=True, timeout=900)
 
 
 @dataclass
@@ -94,32 +77,6 @@ class Podman:
     def remove_all(self) -> None:
         for name in self.started:
             self("rm", "-f", "-t", "0", name)
-
-
-def _podman_problem() -> str | None:
-    """Why podman cannot run containers here, or None."""
-    if shutil.which("podman") is None:
-        done = _make("image-deps")
-        if done.returncode != 0 or shutil.which("podman") is None:
-            return f"podman is not installed and `make image-deps` could not install it: {_tail(done.stderr, 3)}"
-    done = subprocess.run(["podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"], capture_output=True,
-                          text=True, timeout=120, env=podman_env())
-    if done.returncode != 0:
-        return f"`podman info` fails here: {_tail(done.stderr, 3)}"
-    return None
-
-
-@pytest.fixture(scope="session")
-def kep_image() -> str:
-    """The image `make image` builds, tagged for the tests: dist/kep, built once per session."""
-    problem = _podman_problem()
-    if problem:
-        pytest.skip(f"image tests need podman: {problem}")
-    subprocess.run(["podman", "rmi", PROBE_IMAGE], capture_output=True, env=podman_env())  # frees the old kep image
-    done = _make("binary", "image", IMAGE=KEP_IMAGE)
-    if done.returncode != 0:
-        pytest.fail(f"`make binary image` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
-    return KEP_IMAGE
 
 
 @pytest.fixture(scope="session")

@@ -78,12 +78,14 @@ What a client must be ready for (as with the real server)
   {code 410, reason "Expired", message "too old resource version: X (Y)"}, then the
   stream ends; the only HTTP 410 is for an expired list `continue` token.
 * 429 is plain text with Retry-After (API Priority and Fairness), not a Status; an
-  unknown group/version is a plain-text "404 page not found"; inside a built-in group an
-  unknown resource is a Status 404 "the server could not find the requested resource".
+  unknown group is a plain-text "404 page not found"; inside a built-in group (an unknown
+  version too, and /api/v2) an unknown resource is a Status 404 "the server could not find
+  the requested resource".
 * Items of built-in lists have no kind/apiVersion.
 * A watch without resourceVersion (or "0") starts with ADDED for every current object.
 * Bookmarks only with allowWatchBookmarks; their object has kind, apiVersion and
-  metadata.resourceVersion only.
+  metadata.resourceVersion (plus creationTimestamp null for built-in kinds; the end of
+  sendInitialEvents also has the initial-events-end and list-blueprint annotations).
 * An object that stops matching the selector arrives as DELETED (its previous content, the
   new resourceVersion); one that starts matching as ADDED.
 * A write that changes nothing gets no new resourceVersion and no event.

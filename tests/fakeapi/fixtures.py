@@ -18,11 +18,16 @@ Bookmarks come every 0.2 s. Other settings per test with a marker::
 
 (custom_resources in the marker replace the defaults), or at run time with
 `fake_api.add_custom_resource(CustomResourceDef(...))`.
+
+`api_server` runs a test twice: against the fake (as `fake_api`), then against the session's
+real kube-apiserver (tests/cluster/realapi.py, same Python API, same custom resources), for
+answers a real server decides. The real run is skipped, with the reason, where no real
+server can start.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -51,3 +56,24 @@ def fake_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_api_server(real_api: Any) -> Any:
+    """The session's real kube-apiserver with the fake's default custom resources and an admin token."""
+    from tests.cluster.realapi import RealApiServer
+
+    return RealApiServer(real_api, DEFAULT_CUSTOM_RESOURCES)
+
+
+@pytest.fixture(params=["fake", "real"])
+def api_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """`fake_api`, then the real server: a test that must hold for both."""
+    if request.param == "fake":
+        yield request.getfixturevalue("fake_api")
+        return
+    server = request.getfixturevalue("real_api_server")
+    try:
+        yield server
+    finally:
+        server.clean()

@@ -9,10 +9,11 @@ server; the source files checked are named where it matters:
 * 403 text: k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go;
 * verb / name of a request (list vs watch, `metadata.name` field selector gives the name):
   k8s.io/apiserver pkg/endpoints/request/requestinfo.go;
-* 404 for an unknown group/version is Go's plain-text `404 page not found`
-  (pkg/util/notfoundhandler/not_found_handler.go -> http.NotFound); inside a served
-  group/version an unknown resource is a Status "the server could not find the requested
-  resource" (pkg/server/handler.go serviceErrorHandler);
+* 404 for an unknown group is Go's plain-text `404 page not found`
+  (pkg/util/notfoundhandler/not_found_handler.go -> http.NotFound); inside a built-in
+  group (an unknown version too, and /api/v2) or a served group/version, an unknown
+  resource is a Status "the server could not find the requested resource"
+  (pkg/server/handler.go serviceErrorHandler; checked against a real 1.32 server);
 * 429 from API Priority and Fairness is plain text with Retry-After
   (pkg/server/filters/priority-and-fairness.go tooManyRequests);
 * watch errors after the stream is accepted (410 Expired, too large resourceVersion) are
@@ -22,6 +23,7 @@ server; the source files checked are named where it matters:
 
 from __future__ import annotations
 
+import base64
 import collections
 import copy
 import json
@@ -75,12 +77,23 @@ NOT_FOUND_TEXT = "404 page not found\n"
 APF_429_TEXT = "Too many requests, please try again later.\n"
 GENERIC_NOT_FOUND = "the server could not find the requested resource"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+INITIAL_EVENTS_BLUEPRINT = "kubernetes.io/initial-events-list-blueprint"
 
 _VERBS_RESOURCE = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _VERBS_CR = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
 _VERBS_STATUS = ("get", "patch", "update")
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _BUILTIN_GROUPS = ("", "apps", "batch", "discovery.k8s.io")
+
+
+def _is_builtin_prefix(parts: list[str]) -> bool:
+    """/api/<not v1>... and /apis/<built-in group>/<unknown version>... are go-restful's: a Status 404.
+
+    Measured on a real kube-apiserver 1.32 (tests/fakeapi/test_discovery.py runs on both):
+    only a group nobody serves gets Go's plain-text 404.
+    """
+    return (len(parts) >= 1 and parts[0] == "api") or (
+        len(parts) >= 2 and parts[0] == "apis" and parts[1] in _BUILTIN_GROUPS and parts[1] != "")
 
 
 # ---------------------------------------------------------------- public value types
@@ -1051,6 +1064,8 @@ class FakeApiServer:
             return h.send_json(200, doc)
         if parts[0] == "apis" and len(parts) == 3 and parts[2] in groups.get(parts[1], ()) and parts[1]:
             return h.send_json(200, self._resource_list(parts[1], parts[2]))
+        if _is_builtin_prefix(parts):
+            raise _generic(404)
         raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
 
     @staticmethod
@@ -1086,6 +1101,8 @@ class FakeApiServer:
         groups = self._groups()
         if (info.prefix == "api" and info.version != "v1") or (
                 info.prefix == "apis" and (not info.group or info.version not in groups.get(info.group, ()))):
+            if _is_builtin_prefix([info.prefix, info.group] if info.prefix == "apis" else [info.prefix]):
+                raise _generic(404)
             raise ApiError(404, "", "", text=NOT_FOUND_TEXT)
         rt = self.store.types.get((info.group, info.resource))
         builtin_group = info.group in _BUILTIN_GROUPS
@@ -1297,9 +1314,17 @@ class FakeApiServer:
                 self._watches.discard(h)
 
     def _bookmark(self, rt: ResourceType, rv: int, initial_end: bool = False) -> bytes:
+        # A real 1.32 server encodes a typed (built-in) object: its empty metadata has
+        # creationTimestamp null. The end of the initial events also carries the list's
+        # "blueprint" (an empty list of the kind, base64 of its JSON encoding).
         md: Obj = {"resourceVersion": str(rv)}
+        if rt.builtin:
+            md["creationTimestamp"] = None
         if initial_end:
-            md["annotations"] = {INITIAL_EVENTS_END: "true"}
+            blueprint = json.dumps({"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": {},
+                                    "items": None}, separators=(",", ":")) + "\n"
+            md["annotations"] = {INITIAL_EVENTS_END: "true",
+                                 INITIAL_EVENTS_BLUEPRINT: base64.b64encode(blueprint.encode()).decode()}
         return encode_event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": md})
 
     def _write(self, h: _Handler, data: bytes) -> None:

@@ -170,11 +170,11 @@ class ResourceType:
         return self.singular or self.kind.lower()
 
     def field_supported(self, name: str) -> str | None:
+        # The same text for custom resources: a real kube-apiserver 1.32 answers "field label not
+        # supported: spec.foo" for a CRD too (tests/fakeapi/test_selectors.py, run against both).
         if name in ("metadata.name", "metadata.namespace") or name in self.fields:
             return None
-        if self.builtin:
-            return f"field label not supported: {name}"
-        return f'"{name}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+        return f"field label not supported: {name}"
 
     def selectable_fields(self, obj: Obj) -> dict[str, str]:
         md = obj.get("metadata") or {}

@@ -22,6 +22,12 @@ def api(fake_api) -> Api:
     return Api(fake_api, fake_api.admin_token)
 
 
+@pytest.fixture
+def both(api_server) -> Api:
+    """The fake, then a real kube-apiserver."""
+    return Api(api_server, api_server.admin_token)
+
+
 def test_core_discovery(api: Api, fake_api) -> None:
     doc = api.get("/api").json()
     assert doc["kind"] == "APIVersions" and "apiVersion" not in doc
@@ -67,7 +73,8 @@ def test_group_discovery(api: Api) -> None:
     assert [r["name"] for r in doc["resources"]] == ["endpointslices"]
 
 
-def test_custom_resource_discovery(api: Api, fake_api) -> None:
+def test_custom_resource_discovery(both: Api, api_server) -> None:
+    api, fake_api = both, api_server
     doc = api.get("/apis/example.com/v1").json()
     by_name = {r["name"]: r for r in doc["resources"]}
     assert by_name["widgets"]["namespaced"] is True and by_name["widgets"]["kind"] == "Widget"
@@ -80,18 +87,20 @@ def test_custom_resource_discovery(api: Api, fake_api) -> None:
     assert api.get("/apis/late.example.com/v1beta1").json()["resources"][0]["name"] == "lates"
 
 
-def test_unknown_group_version_is_plain_text_404(api: Api) -> None:
-    for path in ("/apis/nope.example.com/v1", "/apis/batch/v2", "/apis/nope.example.com/v1/namespaces/x/things",
-                 "/api/v2", "/nothing"):
+def test_unknown_group_is_plain_text_404(both: Api) -> None:
+    api = both
+    for path in ("/apis/nope.example.com/v1", "/apis/nope.example.com/v1/namespaces/x/things", "/nothing"):
         r = api.get(path)
         assert r.status_code == 404, path
         assert r.text == "404 page not found\n", path
         assert r.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
-def test_unknown_resource_in_served_group_is_generic_status(api: Api) -> None:
-    for path in ("/api/v1/namespaces/default/things", "/apis/batch/v1/namespaces/default/cronjobs/x",
-                 "/api/v1/namespaces/default/pods/x/log", "/api/v1/pods/x"):
+def test_unknown_resource_or_version_in_a_built_in_group_is_generic_status(both: Api) -> None:
+    api = both
+    for path in ("/api/v1/namespaces/default/things", "/apis/batch/v1/namespaces/default/nojobs/x",
+                 "/api/v1/namespaces/default/pods/x/nolog", "/api/v1/pods/x", "/apis/batch/v2", "/apis/apps/v9/x",
+                 "/api/v2", "/api/v2/pods"):
         r = api.get(path)
         assert r.status_code == 404, path
         assert r.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -105,7 +114,8 @@ def test_version_and_health(api: Api) -> None:
     assert r.status_code == 200 and r.text == "ok"
 
 
-def test_custom_resource_group_not_found_answers(api: Api) -> None:
+def test_custom_resource_group_not_found_answers(both: Api) -> None:
+    api = both
     # apiextensions-apiserver pkg/apiserver/customresource_handler.go (crdHandler.ServeHTTP):
     # an unknown resource or a scope mismatch goes to the delegate (plain-text 404); an unknown
     # subresource of a served custom resource is errors.NewNotFound for the resource.

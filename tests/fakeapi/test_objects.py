@@ -73,7 +73,8 @@ def test_custom_resource_list_items_keep_kind(api: Api, fake_api) -> None:
     assert r["items"][0]["kind"] == "Widget" and r["items"][0]["apiVersion"] == "example.com/v1"
 
 
-def test_pagination(api: Api, fake_api) -> None:
+def test_pagination(api_server) -> None:
+    api, fake_api = Api(api_server, api_server.admin_token), api_server
     for i in range(5):
         fake_api.create(pod(f"p{i}"))
     first = api.get(PODS, params={"limit": 2}).json()

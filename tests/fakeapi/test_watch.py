@@ -58,7 +58,8 @@ def test_watch_added_modified_deleted(api: Api, fake_api) -> None:
     w.close()
 
 
-def test_watch_from_resource_version_replays_history(api: Api, fake_api) -> None:
+def test_watch_from_resource_version_replays_history(api_server) -> None:
+    api, fake_api = Api(api_server, api_server.admin_token), api_server
     lst = api.get(PODS).json()
     rv = lst["metadata"]["resourceVersion"]
     fake_api.create(pod("a"))
@@ -99,7 +100,7 @@ def test_bookmarks(api: Api, fake_api) -> None:
     w = api.watch(PODS, resourceVersion=rv, allowWatchBookmarks="true")
     ev = w.next(timeout=3)
     assert ev == {"type": "BOOKMARK", "object": {"kind": "Pod", "apiVersion": "v1",
-                                                 "metadata": {"resourceVersion": rv}}}
+                                                 "metadata": {"resourceVersion": rv, "creationTimestamp": None}}}
     fake_api.create(pod("b"))
     ev = w.next(timeout=3)
     while ev["type"] == "BOOKMARK":  # older bookmarks may still come first
@@ -199,14 +200,19 @@ def test_stop_with_open_watches_does_not_hang(tmp_path) -> None:
         assert not isinstance(w.next(), dict)
 
 
-def test_send_initial_events(api: Api, fake_api) -> None:
+def test_send_initial_events(api_server) -> None:
+    api, fake_api = Api(api_server, api_server.admin_token), api_server
     fake_api.create(pod("a"))
     w = api.watch(PODS, sendInitialEvents="true", allowWatchBookmarks="true",
                   resourceVersionMatch="NotOlderThan", resourceVersion="")
     a, bm = w.next(), w.next()
     assert a["type"] == "ADDED"
     assert bm["type"] == "BOOKMARK"
-    assert bm["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    # The list's blueprint: base64 of '{"kind":"PodList","apiVersion":"v1","metadata":{},"items":null}\n'.
+    assert bm["object"]["metadata"] == {
+        "resourceVersion": bm["object"]["metadata"]["resourceVersion"], "creationTimestamp": None,
+        "annotations": {"k8s.io/initial-events-end": "true", "kubernetes.io/initial-events-list-blueprint":
+                        "eyJraW5kIjoiUG9kTGlzdCIsImFwaVZlcnNpb24iOiJ2MSIsIm1ldGFkYXRhIjp7fSwiaXRlbXMiOm51bGx9Cg=="}}
     w.close()
 
 
