@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import tarfile
 from pathlib import Path
@@ -61,7 +62,9 @@ def test_the_image_holds_the_binary_its_name_kep_and_tmp_only(podman: Podman) ->
 @pytest.mark.parametrize("name", ["kubernetes-entrypoint", "kep"])
 def test_it_answers_to_both_names_on_path(podman: Podman, name: str) -> None:
     done = podman.run("--version", image=KEP_IMAGE, options=(*AS_OPENSTACK_HELM, "--entrypoint", name))
-    assert (done.returncode, done.stdout.strip()) == (0, f"kep {kep.__version__}")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(rf"kep {re.escape(kep.__version__)} \(commit [0-9a-f]{{40}}(-dirty)?, built \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)",
+                        done.stdout.strip()), done.stdout
 
 
 def test_as_openstack_helm_runs_it_the_command_runs_as_pid_1_alone(podman: Podman) -> None:
