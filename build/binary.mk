@@ -55,7 +55,7 @@ IMAGE_DEBS = podman runc catatonit
 KEP_SOURCES := kep.py $(shell find kep -name '*.py' 2>/dev/null)
 BINARY_INPUTS := build/kep.spec build/pyi_rth_kep.py build/launcher.c build/bundle.py build/sbom.py $(BUILD_DIR)/buildinfo/_kep_build.py
 
-.PHONY: binary image binary-deps image-deps image-multiarch dist bench-binary FORCE
+.PHONY: binary image binary-deps image-deps image-multiarch dist bench-binary test-probe FORCE
 
 ifeq ($(ARCH),$(HOST_ARCH))
 binary: $(BINARY) dist/kep
@@ -107,6 +107,17 @@ endif
 
 image-deps:
 	build/apt-install $(IMAGE_DEBS)
+
+# The binary tests' static probe program (tests/binary/probe.c), for ARCH.
+test-probe: $(BUILD_DIR)/probe
+ifeq ($(ARCH),$(HOST_ARCH))
+$(BUILD_DIR)/probe: tests/binary/probe.c
+	build/apt-install musl-tools
+	mkdir -p $(@D) && musl-gcc -static -Os -s -Wall -Werror -o $@ $<
+else
+$(BUILD_DIR)/probe: FORCE
+	build/foreign-make $(ARCH) $(FOREIGN_ROOT) $@
+endif
 
 # The image it replaces is removed if no other tag or image uses it.
 # The context holds only what the image gets: the binary, its SBOM (where trivy and grype

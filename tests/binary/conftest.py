@@ -1,9 +1,12 @@
 """The one-file binary in its FROM scratch image, run with podman as OpenStack-Helm runs it.
 
-Once per session: `make binary image` (which installs what it needs), then a test
-image FROM it with tests/binary/probe.c compiled statically at /usr/local/bin/probe.
-Skipped, with the reason, when podman is missing and cannot be installed, or
-cannot run containers here. A failing build fails the tests.
+Once per session and architecture: `make binary image ARCH=...` (which installs what it
+needs), then a test image FROM it with tests/binary/probe.c compiled statically at
+/usr/local/bin/probe. Every test that takes `podman` runs for amd64 and for arm64 (under
+qemu through binfmt_misc). Skipped, with the reason, when podman is missing and cannot be
+installed or cannot run containers here, and for arm64 when binfmt cannot be enabled or
+when its Debian root is not cached yet and KEP_TEST_ARM64=1 does not ask for it (the first
+arm64 build takes minutes: see the README). A failing build fails the tests.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-KEP_IMAGE = "localhost/kep:test"
-PROBE_IMAGE = "localhost/kep-probe:test"
+ARCHES = ("amd64", "arm64")
+HOST_ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip() or "amd64"
 CONTAINERS_CONF = str(ROOT / "build" / "containers.conf")
 # Kubernetes' securityContext in OpenStack-Helm: runAsUser 65534, readOnlyRootFilesystem.
 AS_OPENSTACK_HELM = ("--user", "65534", "--read-only", "--read-only-tmpfs=false")
@@ -41,11 +44,25 @@ def _make(*targets: str, **variables: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, timeout=900)
 
 
+def image_names(arch: str) -> tuple[str, str]:
+    """(kep image, probe image) of the tests for one architecture."""
+    suffix = "" if arch == HOST_ARCH else f"-{arch}"
+    return f"localhost/kep:test{suffix}", f"localhost/kep-probe:test{suffix}"
+
+
+def binary_path(arch: str) -> Path:
+    return ROOT / "dist" / f"linux-{arch}" / "kep"
+
+
 @dataclass
 class Podman:
-    """podman with the project's containers.conf; every container it starts is removed at the end."""
+    """podman with the project's containers.conf, for one architecture's images; every
+    container it starts is removed at the end."""
 
     started: list[str]
+    arch: str
+    kep_image: str
+    probe_image: str
 
     def __call__(self, *args: str, timeout: float = 60, check: bool = False) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(["podman", *args], capture_output=True, text=True, timeout=timeout, env=podman_env())
@@ -53,16 +70,16 @@ class Podman:
             raise AssertionError(f"podman {' '.join(args)}: exit {done.returncode}\n{done.stderr}")
         return done
 
-    def run(self, *args: str, image: str = PROBE_IMAGE, options: Sequence[str] = AS_OPENSTACK_HELM,
+    def run(self, *args: str, image: str = "", options: Sequence[str] = AS_OPENSTACK_HELM,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        """`podman run --rm` in the foreground: (exit code, stdout, stderr) of the container."""
-        return self("run", "--rm", *options, image, *args, timeout=timeout)
+        """`podman run --rm` in the foreground (the probe image unless told): (exit code, stdout, stderr)."""
+        return self("run", "--rm", *options, image or self.probe_image, *args, timeout=timeout)
 
-    def start(self, *args: str, image: str = PROBE_IMAGE, options: Sequence[str] = AS_OPENSTACK_HELM) -> str:
-        """`podman run -d`: the container's name."""
+    def start(self, *args: str, image: str = "", options: Sequence[str] = AS_OPENSTACK_HELM) -> str:
+        """`podman run -d` (the probe image unless told): the container's name."""
         name = f"kep-test-{uuid.uuid4().hex[:10]}"
         self.started.append(name)
-        self("run", "-d", "--name", name, *options, image, *args, check=True)
+        self("run", "-d", "--name", name, *options, image or self.probe_image, *args, check=True)
         return name
 
     def logs(self, name: str) -> tuple[str, str]:
@@ -109,37 +126,69 @@ def _podman_problem() -> str | None:
     return None
 
 
+def foreign_problem(arch: str) -> str | None:
+    """Why `arch`'s binary is not tested here, or None. Never silent: the reason is the skip's."""
+    done = subprocess.run([str(ROOT / "build" / "binfmt"), arch], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return f"{arch} needs qemu through binfmt_misc: {_tail(done.stderr, 1)}"
+    cached = (Path.home() / ".cache" / "kep" / f"root-{arch}" / ".complete").exists()
+    if not cached and os.environ.get("KEP_TEST_ARM64") != "1":
+        return (f"the {arch} Debian root is not cached and its first build takes minutes: run "
+                f"`make binary ARCH={arch}` once, or set KEP_TEST_ARM64=1")
+    return None
+
+
+@pytest.fixture(scope="session", params=ARCHES)
+def arch(request: pytest.FixtureRequest) -> str:
+    """Each architecture in turn; tests of one that cannot run here are skipped with the reason."""
+    problem = foreign_problem(request.param) if request.param != HOST_ARCH else None
+    if problem:
+        pytest.skip(problem)
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
-def kep_image() -> str:
-    """The image `make image` builds, tagged for the tests: dist/kep, built once per session."""
+def kep_image(arch: str) -> str:
+    """The image `make image ARCH=...` builds, tagged for the tests, built once per session."""
     problem = _podman_problem()
     if problem:
         pytest.skip(f"image tests need podman: {problem}")
-    subprocess.run(["podman", "rmi", PROBE_IMAGE], capture_output=True, env=podman_env())  # frees the old kep image
-    done = _make("binary", "image", IMAGE=KEP_IMAGE)
+    kep, probe = image_names(arch)
+    subprocess.run(["podman", "rmi", probe], capture_output=True, env=podman_env())  # frees the old kep image
+    done = _make("binary", "image", IMAGE=kep, ARCH=arch)
     if done.returncode != 0:
-        pytest.fail(f"`make binary image` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
-    return KEP_IMAGE
+        pytest.fail(f"`make binary image ARCH={arch}` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
+    return kep
 
 
 @pytest.fixture(scope="session")
-def probe_image(kep_image: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The kep image plus a static /usr/local/bin/probe to exec (tests/binary/probe.c)."""
-    context = tmp_path_factory.mktemp("probe-image")
-    cc = subprocess.run(["musl-gcc", "-static", "-Os", "-s", "-Wall", "-Werror", "-o", str(context / "probe"),
-                         str(HERE / "probe.c")], capture_output=True, text=True)
-    assert cc.returncode == 0, cc.stderr
-    (context / "Containerfile").write_text(f"FROM {kep_image}\nCOPY --chmod=0755 probe /usr/local/bin/probe\n")
-    done = subprocess.run(["podman", "build", "--quiet", "--layers=false", "-t", PROBE_IMAGE, str(context)], capture_output=True,
-                          text=True, timeout=300, env=podman_env())
+def probe_image(arch: str, kep_image: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The kep image plus a static /usr/local/bin/probe to exec (tests/binary/probe.c, `make test-probe`)."""
+    done = _make("test-probe", ARCH=arch)
     assert done.returncode == 0, done.stderr
-    return PROBE_IMAGE
+    context = tmp_path_factory.mktemp(f"probe-image-{arch}")
+    shutil.copy(ROOT / "build" / "work" / arch / "probe", context / "probe")
+    (context / "Containerfile").write_text(f"FROM {kep_image}\nCOPY --chmod=0755 probe /usr/local/bin/probe\n")
+    _, probe = image_names(arch)
+    done = subprocess.run(["podman", "build", "--quiet", "--layers=false", "--platform", f"linux/{arch}", "-t", probe,
+                           str(context)], capture_output=True, text=True, timeout=300, env=podman_env())
+    assert done.returncode == 0, done.stderr
+    return probe
 
 
 @pytest.fixture
-def podman(probe_image: str) -> Iterator[Podman]:
-    p = Podman(started=[])
+def podman(arch: str, kep_image: str, probe_image: str) -> Iterator[Podman]:
+    p = Podman(started=[], arch=arch, kep_image=kep_image, probe_image=probe_image)
     try:
         yield p
     finally:
         p.remove_all()
+
+
+@pytest.fixture(scope="session")
+def built() -> Path:
+    """This machine's binary (`make binary`, which installs what it needs), next to its SBOM."""
+    done = _make("binary")
+    if done.returncode != 0:
+        pytest.fail(f"`make binary` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
+    return binary_path(HOST_ARCH)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import kep
-from tests.binary.conftest import AS_OPENSTACK_HELM, KEP_IMAGE, ROOT, Podman, podman_env
+from tests.binary.conftest import AS_OPENSTACK_HELM, Podman, binary_path, podman_env
 
 NOT_MET = (*AS_OPENSTACK_HELM, "-e", "DEPENDENCY_SOCKET=/run/never-there")
 ALL_TMP_OFF = (*AS_OPENSTACK_HELM, "--image-volume=ignore")
@@ -45,23 +45,38 @@ def command_output(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if not line.startswith("Entrypoint ")]
 
 
-def test_the_image_holds_the_binary_its_name_kep_and_tmp_only(podman: Podman) -> None:
-    files = image_files(KEP_IMAGE)
+def test_the_image_holds_the_binary_its_name_kep_its_sbom_and_tmp_only(podman: Podman) -> None:
+    files = image_files(podman.kep_image)
     assert sorted(files) == ["tmp", "usr", "usr/local", "usr/local/bin", "usr/local/bin/kep",
-                             "usr/local/bin/kubernetes-entrypoint"]
+                             "usr/local/bin/kubernetes-entrypoint", "usr/local/share", "usr/local/share/kep",
+                             "usr/local/share/kep/kep.cdx.json"]
+    assert files["usr/local/share/kep/kep.cdx.json"].size == binary_path(podman.arch).with_name("kep.cdx.json").stat().st_size
     assert files["tmp"].isdir() and files["tmp"].mode & 0o7777 == 0o1777
     assert files["usr/local/bin/kep"].issym() and files["usr/local/bin/kep"].linkname == "kubernetes-entrypoint"
     assert files["usr/local/bin/kubernetes-entrypoint"].mode & 0o7777 == 0o755
-    assert files["usr/local/bin/kubernetes-entrypoint"].size == (ROOT / "dist/kep").stat().st_size
-    config = json.loads(podman("image", "inspect", KEP_IMAGE, check=True).stdout)[0]["Config"]
+    assert files["usr/local/bin/kubernetes-entrypoint"].size == binary_path(podman.arch).stat().st_size
+    config = json.loads(podman("image", "inspect", podman.kep_image, check=True).stdout)[0]["Config"]
     assert config["User"] == "65534"
     assert config["Entrypoint"] == ["/usr/local/bin/kubernetes-entrypoint"]
     assert "/tmp" in config["Volumes"]
 
 
+def test_the_image_says_what_it_is_in_labels_and_annotations(podman: Podman) -> None:
+    """org.opencontainers.image.*: what scanners and registries show, the same as `kep --version`."""
+    (inspected,) = json.loads(podman("image", "inspect", podman.kep_image, check=True).stdout)
+    version = podman.run("--version", image=podman.kep_image).stdout
+    commit, built = re.search(r"commit (\S+), built (\S+)\)", version).groups()  # type: ignore[union-attr]
+    expected = {"version": kep.__version__, "revision": commit, "created": built, "licenses": "Apache-2.0"}
+    for where in ("Labels", "Annotations"):
+        found = {k.removeprefix("org.opencontainers.image."): v for k, v in inspected[where].items()}
+        assert {k: found.get(k) for k in expected} == expected, where
+        assert "source" in found, where
+    assert inspected["Architecture"] == podman.arch
+
+
 @pytest.mark.parametrize("name", ["kubernetes-entrypoint", "kep"])
 def test_it_answers_to_both_names_on_path(podman: Podman, name: str) -> None:
-    done = podman.run("--version", image=KEP_IMAGE, options=(*AS_OPENSTACK_HELM, "--entrypoint", name))
+    done = podman.run("--version", image=podman.kep_image, options=(*AS_OPENSTACK_HELM, "--entrypoint", name))
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(rf"kep {re.escape(kep.__version__)} \(commit [0-9a-f]{{40}}(-dirty)?, built \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)",
                         done.stdout.strip()), done.stdout
