@@ -79,7 +79,7 @@ def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: Fak
     api.create(f.job("db-init", NS))
     sa = service_account(api, tmp_path)
     options = pod_options(api, sa, DEPENDENCY_SERVICE=f"{NS}:mariadb", DEPENDENCY_JOBS="db-init")
-    proc = subprocess.Popen(["podman", "run", "--rm", *options, podman.probe_image, "--", "probe", "exit", "7"],
+    proc = subprocess.Popen(["podman", "run", *podman.platform, "--rm", *options, podman.probe_image, "--", "probe", "exit", "7"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=podman_env())
     out = Lines(proc)
     try:
