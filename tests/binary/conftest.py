@@ -35,11 +35,11 @@ def podman_env() -> dict[str, str]:
     return {**os.environ, "CONTAINERS_CONF": CONTAINERS_CONF}
 
 
-def _tail(text: str, lines: int = 25) -> str:
+def tail(text: str, lines: int = 25) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def _make(*targets: str, **variables: str) -> subprocess.CompletedProcess[str]:
+def make(*targets: str, **variables: str) -> subprocess.CompletedProcess[str]:
     args = ["make", "-C", str(ROOT), *targets, *(f"{k}={v}" for k, v in variables.items())]
     return subprocess.run(args, capture_output=True, text=True, timeout=900)
 
@@ -120,16 +120,16 @@ class Podman:
             self("rm", "-f", "-t", "0", name)
 
 
-def _podman_problem() -> str | None:
+def podman_problem() -> str | None:
     """Why podman cannot run containers here, or None."""
     if shutil.which("podman") is None:
-        done = _make("image-deps")
+        done = make("image-deps")
         if done.returncode != 0 or shutil.which("podman") is None:
-            return f"podman is not installed and `make image-deps` could not install it: {_tail(done.stderr, 3)}"
+            return f"podman is not installed and `make image-deps` could not install it: {tail(done.stderr, 3)}"
     done = subprocess.run(["podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"], capture_output=True,
                           text=True, timeout=120, env=podman_env())
     if done.returncode != 0:
-        return f"`podman info` fails here: {_tail(done.stderr, 3)}"
+        return f"`podman info` fails here: {tail(done.stderr, 3)}"
     return None
 
 
@@ -137,7 +137,7 @@ def foreign_problem(arch: str) -> str | None:
     """Why `arch`'s binary is not tested here, or None. Never silent: the reason is the skip's."""
     done = subprocess.run([str(ROOT / "build" / "binfmt"), arch], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
-        return f"{arch} needs qemu through binfmt_misc: {_tail(done.stderr, 1)}"
+        return f"{arch} needs qemu through binfmt_misc: {tail(done.stderr, 1)}"
     if os.environ.get("KEP_TEST_ARM64") == "0":
         return f"KEP_TEST_ARM64=0 turns the {arch} tests off"
     return None
@@ -155,21 +155,21 @@ def arch(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def kep_image(arch: str) -> str:
     """The image `make image ARCH=...` builds, tagged for the tests, built once per session."""
-    problem = _podman_problem()
+    problem = podman_problem()
     if problem:
         pytest.skip(f"image tests need podman: {problem}")
     kep, probe = image_names(arch)
     subprocess.run(["podman", "rmi", probe], capture_output=True, env=podman_env())  # frees the old kep image
-    done = _make("binary", "image", IMAGE=kep, ARCH=arch)
+    done = make("binary", "image", IMAGE=kep, ARCH=arch)
     if done.returncode != 0:
-        pytest.fail(f"`make binary image ARCH={arch}` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
+        pytest.fail(f"`make binary image ARCH={arch}` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
     return kep
 
 
 @pytest.fixture(scope="session")
 def probe_image(arch: str, kep_image: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The kep image plus a static /usr/local/bin/probe to exec (tests/binary/probe.c, `make test-probe`)."""
-    done = _make("test-probe", ARCH=arch)
+    done = make("test-probe", ARCH=arch)
     assert done.returncode == 0, done.stderr
     context = tmp_path_factory.mktemp(f"probe-image-{arch}")
     shutil.copy(ROOT / "build" / "work" / arch / "probe", context / "probe")
@@ -193,7 +193,7 @@ def podman(arch: str, kep_image: str, probe_image: str) -> Iterator[Podman]:
 @pytest.fixture(scope="session")
 def built() -> Path:
     """This machine's binary (`make binary`, which installs what it needs), next to its SBOM."""
-    done = _make("binary")
+    done = make("binary")
     if done.returncode != 0:
-        pytest.fail(f"`make binary` failed:\n{_tail(done.stdout)}\n{_tail(done.stderr)}", pytrace=False)
+        pytest.fail(f"`make binary` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
     return binary_path(HOST_ARCH)
