@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 import kep
-from tests.binary.conftest import ROOT, _make, podman_problem, tail, foreign_problem
+from tests.binary.conftest import ROOT, foreign_problem, make, podman_problem, tail
 
 MANIFEST = "localhost/kep:test-multiarch"
 
