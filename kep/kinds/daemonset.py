@@ -22,7 +22,10 @@ Read as the DaemonSet controller writes it (kubernetes v1.32, pkg/controller/dae
   `currentNumberScheduled >= desiredNumberScheduled` (`updateDaemonSetStatus`:
   desired counts the nodes that should run a pod, current those that have
   one). Until then, the pod for this node may simply not exist yet (a node
-  that joins makes every DaemonSet create its pods at once).
+  that joins makes every DaemonSet create its pods at once). And the pods read
+  must show as many nodes with a pod as the status counts: the DaemonSet and
+  its pods are read apart, and a status that already counts this node's new pod
+  can come with a pods list that does not hold it yet (seen in a real cluster).
 
 The reference counts any pod matching the selector whose `status.hostIP`
 equals the own pod's, and treats no such pod as met at once: a pod still
@@ -91,7 +94,8 @@ def evaluate(spec: DaemonSet, settings: Settings, seen: Seen) -> Verdict:
     if pods.error is not None:
         return pending(str(pods.error))
     uid = dig(daemonset, "metadata", "uid", default="")
-    here = [p for p in pods.objects if controller_uid(p) == uid and node.same_as(target_node(p))]
+    owned = [p for p in pods.objects if controller_uid(p) == uid]
+    here = [p for p in owned if node.same_as(target_node(p))]
     current = [p for p in here if not is_terminating(p)]
     for pod in current:
         if is_ready(pod):
@@ -100,7 +104,7 @@ def evaluate(spec: DaemonSet, settings: Settings, seen: Seen) -> Verdict:
         return pending(f"{subject}: pod {name_of(current[0])} on {node} is {_state(current[0])}")
     if here:
         return pending(f"{subject}: pod {name_of(here[0])} on {node} is terminating; waiting for its replacement")
-    lag = controller_lag(daemonset)
+    lag = controller_lag(daemonset) or _pods_behind(daemonset, owned)
     if lag:
         return pending(f"{subject}: no pod on {node} yet; {lag}")
     desired = _count(daemonset, "desiredNumberScheduled")
@@ -143,6 +147,24 @@ def controller_lag(daemonset: dict[str, Any]) -> str:
     current = _count(daemonset, "currentNumberScheduled")
     if current < desired:
         return f"its controller has placed {current} of {desired} pods"
+    return ""
+
+
+def _pods_behind(daemonset: dict[str, Any], owned: list[dict[str, Any]]) -> str:
+    """Why the pods read may be older than the DaemonSet's status ("" when they are not):
+    the status counts more nodes with a pod than the pods read show. The two are read
+    apart (two requests, or two watch streams), and the controller creates a pod before
+    it counts it, so a status that counts this node's new pod can come with a pods list
+    that does not hold it yet. Counted as the controller counts (`getNodesToDaemonPods`
+    with includeDeletedTerminal false: a pod both terminal and deleted is not counted)."""
+    counted = {
+        target_node(p).name or target_node(p).host_ip
+        for p in owned
+        if not (is_terminating(p) and dig(p, "status", "phase") in ("Succeeded", "Failed"))
+    }
+    current = _count(daemonset, "currentNumberScheduled")
+    if len(counted) < current:
+        return f"its controller counts {current} nodes with a pod, the pods read show {len(counted)}; reading again"
     return ""
 
 

@@ -190,6 +190,8 @@ ON_A = listed(pod("me", "ns", node_name="node-a", host_ip="10.0.0.11"))
 OVS_OWNED = {"owner_uid": "ovs-uid"}
 READY_ON_B = pod("openvswitch-b", "openstack", node_name="node-b", host_ip="10.0.0.12", ready=True, **OVS_OWNED)
 PENDING_ON_A = pod("openvswitch-a", "openstack", node_name="node-a", host_ip=None, phase="Pending", **OVS_OWNED)
+ONLY_ON_B = listed(daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch"},
+                             uid="ovs-uid", desired=1))
 
 NODE_CASES = [
     pytest.param(
@@ -211,21 +213,29 @@ NODE_CASES = [
         id="met_when_its_pod_bound_to_this_node_is_ready",
     ),
     pytest.param(
-        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+        {"daemonset": ONLY_ON_B, "own pod": ON_A, "pods": listed(
             pod("openvswitch-a", "openstack", node_name="node-b", host_ip="10.0.0.11", ready=True, **OVS_OWNED))},
-        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 1 of its pods); treating as met",
         id="node_name_wins_over_a_host_ip_that_matches",
     ),
     pytest.param(
-        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+        {"daemonset": listed(daemonset("openvswitch", "openstack", match_labels={"application": "openvswitch"},
+                                       uid="ovs-uid", desired=2)),
+         "own pod": ON_A, "pods": listed(READY_ON_B)},
+        State.PENDING, f"{OVS_SUBJECT}: no pod on node-a yet; its controller counts 2 nodes with a pod, "
+                       "the pods read show 1; reading again",
+        id="no_pod_here_pending_while_the_pods_read_are_older_than_the_status",
+    ),
+    pytest.param(
+        {"daemonset": ONLY_ON_B, "own pod": ON_A, "pods": listed(
             pod("lookalike", "openstack", node_name="node-a", ready=True, owner_uid="other-uid"), READY_ON_B)},
-        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 1 of its pods); treating as met",
         id="pods_of_another_controller_do_not_count",
     ),
     pytest.param(
-        {"daemonset": listed(OVS_DS), "own pod": ON_A, "pods": listed(
+        {"daemonset": ONLY_ON_B, "own pod": ON_A, "pods": listed(
             pod("orphan", "openstack", node_name="node-a", ready=True), READY_ON_B)},
-        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 2 of its pods); treating as met",
+        State.MET, f"{OVS_SUBJECT}: does not run on node-a (its controller has placed all 1 of its pods); treating as met",
         id="orphan_pods_do_not_count",
     ),
     pytest.param(
