@@ -77,39 +77,34 @@ def debian_component(package: str, arch: str, distro: str) -> dict[str, Any]:
             "properties": [{"name": "kep:debian:source", "value": f"{source} {source_version}"}]}
 
 
-def main(build_py: str, build_dir_arg: str, binary_arg: str, version: str, commit: str, output: str) -> int:
-    build_dir, binary = Path(build_dir_arg), Path(binary_arg)
-    root = Path(__file__).resolve().parents[1]
-    frozen = json.loads((build_dir / "frozen.json").read_text())
-    bundle = json.loads(Path(f"{binary}.record.json").read_text())
-    site_packages = ask(build_py, "__import__('sysconfig').get_path('purelib')")
-    stdlib = ask(build_py, "__import__('sysconfig').get_path('stdlib')")
-    pyinstaller = os.path.realpath(ask(build_py, "__import__('PyInstaller').__file__"))
-
-    # Where each file in the binary came from: bundle entry -> path on this machine.
+def bundle_origins(binary: Path, frozen: dict[str, Any], stdlib: str, pyinstaller: str) -> dict[str, str]:
+    """Bundle entry -> the file on this machine it was made from."""
     frozen_files = {CONTENTS + dest: src for dest, src in frozen["files"]}
+    special = {BOOTLOADER: pyinstaller, GENERATED: os.path.join(stdlib, "os.py")}
     origins: dict[str, str] = {}
-    for name, origin in bundle["files"]:
-        origin = origin or frozen_files.get(name)
-        if name == BOOTLOADER:
-            origin = pyinstaller
-        elif name == GENERATED:
-            origin = os.path.join(stdlib, "os.py")
+    for name, origin in json.loads(Path(f"{binary}.record.json").read_text())["files"]:
+        origin = special.get(name) or origin or frozen_files.get(name)
         if origin is None:
             raise SystemExit(f"sbom: {binary}: no record of where {name} comes from")
         origins[name] = os.path.realpath(origin)
-    linked = sorted({os.path.realpath(line) for line in (build_dir / "launcher.inputs").read_text().split()
-                     if os.path.isfile(line) and not line.startswith(tempfile.gettempdir())})
-    modules = {os.path.realpath(src) for _, src in frozen["modules"] if src and os.path.isabs(src)}
+    return origins
 
-    # Who owns each path: kep itself, a Python distribution, or a Debian package.
-    py_owners = python_owners(site_packages)
+
+def launcher_inputs(build_dir: Path) -> list[str]:
+    """The files the static launcher was linked from (the linker's trace), its own object left out."""
+    return sorted({os.path.realpath(line) for line in (build_dir / "launcher.inputs").read_text().split()
+                   if os.path.isfile(line) and not line.startswith(tempfile.gettempdir())})
+
+
+def attribute(origins: dict[str, str], modules: set[str], linked: list[str], root: Path,
+              py_owners: dict[str, str]) -> tuple[dict[str, list[str]], set[str]]:
+    """(owner -> the bundle entries it is located at, every owner but kep): each owner a Python
+    distribution or a Debian package (`name:arch`). Whatever belongs to nobody stops the build."""
     def is_kep(path: str) -> bool:  # kep's own sources, and files the build wrote (not the venvs)
-        return path not in py_owners and path.startswith(str(root) + "/")
+        return path not in py_owners and path.startswith(f"{root}/")
 
     deb_owners = debian_owners({p for p in [*origins.values(), *modules, *linked] if p not in py_owners and not is_kep(p)})
-    located: dict[str, list[str]] = defaultdict(list)  # owner -> bundle entries
-    owners: set[str] = set()
+    located: dict[str, list[str]] = defaultdict(list)
     for name, origin in sorted(origins.items()):
         owner = "kep" if is_kep(origin) else py_owners.get(origin) or deb_owners.get(origin)
         if owner is None:
@@ -119,52 +114,61 @@ def main(build_py: str, build_dir_arg: str, binary_arg: str, version: str, commi
     for path in linked:
         if path not in deb_owners:
             raise SystemExit(f"sbom: the launcher is linked from {path}, which belongs to no Debian package")
-        if LAUNCHER not in located[deb_owners[path]]:
-            located[deb_owners[path]].append(LAUNCHER)
-    for module in modules:
-        if is_kep(module):
-            continue
+        located[deb_owners[path]] += [] if LAUNCHER in located[deb_owners[path]] else [LAUNCHER]
+    owners = set(located) - {"kep"}
+    for module in sorted(m for m in modules if not is_kep(m)):
         owner = py_owners.get(module) or deb_owners.get(module)
         if owner is None:
             raise SystemExit(f"sbom: frozen module {module} belongs to no Python distribution or Debian package")
         owners.add(owner)
-    owners.update(located)
-    owners.discard("kep")
+    return located, owners
+
+
+def compose(generated: dict[str, Any], located: dict[str, list[str]], owners: set[str], version: str,
+            commit: str) -> dict[str, Any]:
+    """cyclonedx-py's SBOM of the build venv, cut down to the owners, with the Debian packages added."""
+    python = {c["name"]: c for c in generated["components"]}
+    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
+    distro = "debian-" + Path("/etc/debian_version").read_text().split(".")[0].strip()
+
+    def with_evidence(component: dict[str, Any], owner: str) -> dict[str, Any]:
+        if located.get(owner):
+            component["evidence"] = {"occurrences": [{"location": name} for name in located[owner]]}
+        return component
+
+    components = [with_evidence(python.get(o) or debian_component(o, arch, distro), o) for o in sorted(owners, key=str.lower)]
+    kept = {c["bom-ref"] for c in components}
+    main_component = with_evidence(generated["metadata"]["component"], "kep")
+    main_component.update(version=version, purl=f"pkg:generic/kep@{version}",
+                          properties=[{"name": "kep:commit", "value": commit}, {"name": "kep:arch", "value": arch}])
+    dependencies = [{"ref": main_component["bom-ref"], "dependsOn": sorted(kept)}]
+    for d in generated["dependencies"]:
+        if d["ref"] in kept:
+            on = [r for r in d.get("dependsOn", []) if r in kept]
+            dependencies.append({"ref": d["ref"], "dependsOn": on} if on else {"ref": d["ref"]})
+    return {**generated, "components": components, "dependencies": dependencies}
+
+
+def main(build_py: str, build_dir_arg: str, binary_arg: str, version: str, commit: str, output: str) -> int:
+    build_dir, binary = Path(build_dir_arg), Path(binary_arg)
+    root = Path(__file__).resolve().parents[1]
+    frozen = json.loads((build_dir / "frozen.json").read_text())
+    origins = bundle_origins(binary, frozen, ask(build_py, "__import__('sysconfig').get_path('stdlib')"),
+                             os.path.realpath(ask(build_py, "__import__('PyInstaller').__file__")))
+    modules = {os.path.realpath(src) for _, src in frozen["modules"] if src and os.path.isabs(src)}
+    py_owners = python_owners(ask(build_py, "__import__('sysconfig').get_path('purelib')"))
+    located, owners = attribute(origins, modules, launcher_inputs(build_dir), root, py_owners)
 
     generated = subprocess.run([sys.executable, "-m", "cyclonedx_py", "environment", "--output-reproducible",
                                 "--pyproject", str(root / "pyproject.toml"), build_py],
                                capture_output=True, text=True, check=True)
-    bom = json.loads(generated.stdout)
-    python = {c["name"]: c for c in bom["components"]}
-    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
-    distro = "debian-" + Path("/etc/debian_version").read_text().split(".")[0].strip()
-    components = []
-    for owner in sorted(owners, key=str.lower):
-        component = python.get(owner) or debian_component(owner, arch, distro)
-        if located.get(owner):
-            component["evidence"] = {"occurrences": [{"location": name} for name in located[owner]]}
-        components.append(component)
-    kept = {c["bom-ref"] for c in components}
-
-    main_component = bom["metadata"]["component"]
-    main_component.update(version=version, purl=f"pkg:generic/kep@{version}")
-    main_component["properties"] = [{"name": "kep:commit", "value": commit}, {"name": "kep:arch", "value": arch}]
-    if located.get("kep"):
-        main_component["evidence"] = {"occurrences": [{"location": name} for name in located["kep"]]}
-    bom["components"] = components
-    dependencies = [{"ref": main_component["bom-ref"], "dependsOn": sorted(kept)}]
-    for d in bom["dependencies"]:
-        if d["ref"] in kept:
-            on = [r for r in d.get("dependsOn", []) if r in kept]
-            dependencies.append({"ref": d["ref"], "dependsOn": on} if on else {"ref": d["ref"]})
-    bom["dependencies"] = dependencies
-
+    bom = compose(json.loads(generated.stdout), located, owners, version, commit)
     text = json.dumps(bom, indent=1, sort_keys=True) + "\n"
     error = JsonStrictValidator(SchemaVersion.from_version(bom["specVersion"])).validate_str(text)
     if error:
         raise SystemExit(f"sbom: the SBOM does not validate: {error}")
     Path(output).write_text(text)
-    print(f"sbom: {output}: {len(components)} components, {sum(map(len, located.values()))} files located")
+    print(f"sbom: {output}: {len(bom['components'])} components, {sum(map(len, located.values()))} files located")
     return 0
 
 
