@@ -191,9 +191,9 @@ def podman(arch: str, kep_image: str, probe_image: str) -> Iterator[Podman]:
 
 
 @pytest.fixture(scope="session")
-def built() -> Path:
-    """This machine's binary (`make binary`, which installs what it needs), next to its SBOM."""
-    done = make("binary")
+def built(arch: str) -> Path:
+    """The binary of `arch` (`make binary ARCH=...`, which installs what it needs), next to its SBOM."""
+    done = make("binary", ARCH=arch)
     if done.returncode != 0:
-        pytest.fail(f"`make binary` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
-    return binary_path(HOST_ARCH)
+        pytest.fail(f"`make binary ARCH={arch}` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
+    return binary_path(arch)
