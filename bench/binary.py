@@ -1,4 +1,4 @@
-"""Figures of the one-file binary (README, "The one-file binary and the image"): size, start to exec, bytes unpacked, RSS.
+"""Figures of the one-file binary (the README's binary section): size, start to exec, bytes unpacked, RSS.
 
     make bench-binary [ARCH=arm64]   (builds the binary, and the image for this machine's ARCH, first)
     .venv/bin/python bench/binary.py [--runs 20] [--image localhost/kep:latest] [--binary dist/linux-arm64/kep]

@@ -1,7 +1,7 @@
 """dist/kep in its FROM scratch image, run as OpenStack-Helm runs kubernetes-entrypoint:
 user 65534, read-only root, no volume but the image's own VOLUME /tmp.
 
-The rules (README, "The one-file binary and the image"): kep unpacks into /tmp and execs, so the command keeps
+The rules (the README's binary section): kep unpacks into /tmp and execs, so the command keeps
 kep's PID (1 in a container) with the user's environment and its own exit code;
 a SIGTERM while kep waits ends it with 143 at once; without a writable /tmp it
 says so in one line.
