@@ -2,6 +2,10 @@
 
     python build/bundle.py ONEDIR LAUNCHER OUTPUT
 
+Next to OUTPUT it writes OUTPUT.record.json, the build's own record for the SBOM
+(build/sbom.py): every entry's name, and for what this script adds from the machine,
+the file it came from. `read_entries` reads a built binary back (the SBOM test).
+
 ONEDIR is PyInstaller's output for build/kep.spec (the bootloader `kep` and
 everything next to it). Every shared library that the files in it need and
 that PyInstaller leaves to the system (libc, libm, libpthread, ...) is added
@@ -18,6 +22,7 @@ top of build/launcher.c. Standard library only: it runs with Debian's python3.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -110,6 +115,23 @@ def patch_bootloader(src: Path, dst: Path) -> tuple[int, int, str]:
     return offset, size, original
 
 
+def read_entries(binary: Path) -> list[tuple[int, str, bytes]]:
+    """(type, name, first 4 bytes of data) of every entry in a built binary, in order."""
+    with binary.open("rb") as f:
+        f.seek(-TRAILER.size, os.SEEK_END)
+        start, count, _, magic = TRAILER.unpack(f.read(TRAILER.size))
+        if magic != MAGIC:
+            raise SystemExit(f"bundle: {binary} has no kep bundle")
+        f.seek(start)
+        found = []
+        for _ in range(count):
+            kind, _flags, name_len, _mode, size, _, _ = HEADER.unpack(f.read(HEADER.size))
+            name = f.read(name_len).decode()
+            found.append((kind, name, f.read(min(size, 4))))
+            f.seek(size - min(size, 4), os.SEEK_CUR)
+        return found
+
+
 class Writer:
     def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
         self.out = out
@@ -187,6 +209,10 @@ def main(onedir_arg: str, launcher_arg: str, output_arg: str) -> int:
             out.write(TRAILER.pack(start, w.count, w.unpacked, MAGIC))
         partial.chmod(0o755)
         partial.replace(output)
+    origins = {LOADER: os.path.realpath(interpreter)}
+    origins.update((f"{CONTENTS}/{soname}", str(path)) for soname, path in extra.items())
+    record = {"files": sorted([(name, origins.get(name)) for name, _ in files] + [(LOADER, origins[LOADER])])}
+    Path(f"{output}.record.json").write_text(json.dumps(record, indent=1) + "\n")
     print(f"bundle: {output}: {output.stat().st_size / 1e6:.1f} MB, {w.count} entries,"
           f" {len(extra) + 1} from this machine ({', '.join(sorted(extra))}, {LOADER})")
     return 0

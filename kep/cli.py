@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kep import __version__, envparse, log as logsetup, process
+from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, Terminated, TimedOut
 from kep.exitcodes import ExitCode
 from kep.specs import Plan
@@ -147,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kep {__version__}")
+    parser.add_argument("--version", action="version", version=buildinfo.describe())
     parser.add_argument("--explain", action="store_true",
                         help="print how the environment was understood and exit (no API request)")
     parser.add_argument("command", nargs="*", help="the command to exec (wins over COMMAND)")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+HOST_ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip() or "amd64"
 KEP_IMAGE = "localhost/kep:test"
 PROBE_IMAGE = "localhost/kep-probe:test"
 CONTAINERS_CONF = str(ROOT / "build" / "containers.conf")
@@ -48,14 +49,26 @@ def podman_problem() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def kep_image() -> str:
-    """The image `make image` builds, tagged for the tests: dist/kep, built once per session."""
+def image_names(arch: str) -> tuple[str, str]:
+    """(kep image, probe image) of the tests for one architecture."""
+    suffix = "" if arch == HOST_ARCH else f"-{arch}"
+    return f"{KEP_IMAGE}{suffix}", f"{PROBE_IMAGE}{suffix}"
+
+
+def build_image(arch: str) -> str:
+    """`make binary image ARCH=...`, tagged for the tests (skips without podman, fails on a failed build)."""
     problem = podman_problem()
     if problem:
         pytest.skip(f"image tests need podman: {problem}")
-    subprocess.run(["podman", "rmi", PROBE_IMAGE], capture_output=True, env=podman_env())  # frees the old kep image
-    done = make("binary", "image", IMAGE=KEP_IMAGE)
+    kep, probe = image_names(arch)
+    subprocess.run(["podman", "rmi", probe], capture_output=True, env=podman_env())  # frees the old kep image
+    done = make("binary", "image", IMAGE=kep, ARCH=arch)
     if done.returncode != 0:
-        pytest.fail(f"`make binary image` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
-    return KEP_IMAGE
+        pytest.fail(f"`make binary image ARCH={arch}` failed:\n{tail(done.stdout)}\n{tail(done.stderr)}", pytrace=False)
+    return kep
+
+
+@pytest.fixture(scope="session")
+def kep_image() -> str:
+    """The host architecture's image, built once per session (tests/binary builds each architecture's)."""
+    return build_image(HOST_ARCH)

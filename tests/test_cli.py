@@ -22,11 +22,11 @@ def test_help_documents_every_variable_knob_and_exit_code(capsys):
         assert f"\n  {code}" in text, code
 
 
-def test_version_prints_kep_version(capsys):
+def test_version_from_source_says_so_instead_of_a_commit(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"], {})
     assert done.value.code == 0
-    assert capsys.readouterr().out.strip() == f"kep {__version__}"
+    assert capsys.readouterr().out.strip() == f"kep {__version__} (from source)"
 
 
 def test_unknown_option_is_a_usage_error_with_exit_2_and_one_line(capsys):

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tests import factories as f
-from tests.binary.conftest import AS_OPENSTACK_HELM, PROBE_IMAGE, Podman, podman_env
+from tests.binary.conftest import AS_OPENSTACK_HELM, Podman, podman_env
 from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
 from tests.fakeapi.server import FakeApiServer
 
@@ -79,7 +79,7 @@ def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: Fak
     api.create(f.job("db-init", NS))
     sa = service_account(api, tmp_path)
     options = pod_options(api, sa, DEPENDENCY_SERVICE=f"{NS}:mariadb", DEPENDENCY_JOBS="db-init")
-    proc = subprocess.Popen(["podman", "run", "--rm", *options, PROBE_IMAGE, "--", "probe", "exit", "7"],
+    proc = subprocess.Popen(["podman", "run", *podman.platform, "--rm", *options, podman.probe_image, "--", "probe", "exit", "7"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=podman_env())
     out = Lines(proc)
     try:
@@ -106,9 +106,9 @@ def test_in_the_image_kep_check_and_explain_answer_from_the_binary(fake_api: Fak
     api.create(f.job("db-init", NS))
     sa = service_account(api, tmp_path)
     options = pod_options(api, sa, DEPENDENCY_SERVICE=f"{NS}:mariadb", DEPENDENCY_JOBS="db-init")
-    checked = podman("run", "--rm", *options, "--entrypoint", "kep", PROBE_IMAGE, "check", "-o", "json")
+    checked = podman("run", "--rm", *options, "--entrypoint", "kep", podman.probe_image, "check", "-o", "json")
     assert checked.returncode == 1, checked.stderr
     assert [d["met"] for d in json.loads(checked.stdout)["dependencies"]] == [True, False]
-    explained = podman("run", "--rm", *options, "--entrypoint", "kep", PROBE_IMAGE, "--explain")
+    explained = podman("run", "--rm", *options, "--entrypoint", "kep", podman.probe_image, "--explain")
     assert explained.returncode == 0, explained.stderr
     assert "get jobs.batch db-init in namespace openstack" in explained.stdout

@@ -1,7 +1,7 @@
 """dist/kep in its FROM scratch image, run as OpenStack-Helm runs kubernetes-entrypoint:
 user 65534, read-only root, no volume but the image's own VOLUME /tmp.
 
-The rules (docs-binary.md): kep unpacks into /tmp and execs, so the command keeps
+The rules (the README's binary section): kep unpacks into /tmp and execs, so the command keeps
 kep's PID (1 in a container) with the user's environment and its own exit code;
 a SIGTERM while kep waits ends it with 143 at once; without a writable /tmp it
 says so in one line.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import tarfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import kep
-from tests.binary.conftest import AS_OPENSTACK_HELM, KEP_IMAGE, ROOT, Podman, podman_env
+from tests.binary.conftest import AS_OPENSTACK_HELM, HOST_ARCH, Podman, binary_path, podman_env
 
 NOT_MET = (*AS_OPENSTACK_HELM, "-e", "DEPENDENCY_SOCKET=/run/never-there")
 ALL_TMP_OFF = (*AS_OPENSTACK_HELM, "--image-volume=ignore")
@@ -44,24 +45,41 @@ def command_output(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if not line.startswith("Entrypoint ")]
 
 
-def test_the_image_holds_the_binary_its_name_kep_and_tmp_only(podman: Podman) -> None:
-    files = image_files(KEP_IMAGE)
+def test_the_image_holds_the_binary_its_name_kep_its_sbom_and_tmp_only(podman: Podman) -> None:
+    files = image_files(podman.kep_image)
     assert sorted(files) == ["tmp", "usr", "usr/local", "usr/local/bin", "usr/local/bin/kep",
-                             "usr/local/bin/kubernetes-entrypoint"]
+                             "usr/local/bin/kubernetes-entrypoint", "usr/local/share", "usr/local/share/kep",
+                             "usr/local/share/kep/kep.cdx.json"]
+    assert files["usr/local/share/kep/kep.cdx.json"].size == binary_path(podman.arch).with_name("kep.cdx.json").stat().st_size
     assert files["tmp"].isdir() and files["tmp"].mode & 0o7777 == 0o1777
     assert files["usr/local/bin/kep"].issym() and files["usr/local/bin/kep"].linkname == "kubernetes-entrypoint"
     assert files["usr/local/bin/kubernetes-entrypoint"].mode & 0o7777 == 0o755
-    assert files["usr/local/bin/kubernetes-entrypoint"].size == (ROOT / "dist/kep").stat().st_size
-    config = json.loads(podman("image", "inspect", KEP_IMAGE, check=True).stdout)[0]["Config"]
+    assert files["usr/local/bin/kubernetes-entrypoint"].size == binary_path(podman.arch).stat().st_size
+    config = json.loads(podman("image", "inspect", podman.kep_image, check=True).stdout)[0]["Config"]
     assert config["User"] == "65534"
     assert config["Entrypoint"] == ["/usr/local/bin/kubernetes-entrypoint"]
     assert "/tmp" in config["Volumes"]
 
 
+def test_the_image_says_what_it_is_in_labels_and_annotations(podman: Podman) -> None:
+    """org.opencontainers.image.*: what scanners and registries show, the same as `kep --version`."""
+    (inspected,) = json.loads(podman("image", "inspect", podman.kep_image, check=True).stdout)
+    version = podman.run("--version", image=podman.kep_image).stdout
+    commit, built = re.search(r"commit (\S+), built (\S+)\)", version).groups()  # type: ignore[union-attr]
+    expected = {"version": kep.__version__, "revision": commit, "created": built, "licenses": "Apache-2.0"}
+    for where in ("Labels", "Annotations"):
+        found = {k.removeprefix("org.opencontainers.image."): v for k, v in inspected[where].items()}
+        assert {k: found.get(k) for k in expected} == expected, where
+        assert "source" in found, where
+    assert inspected["Architecture"] == podman.arch
+
+
 @pytest.mark.parametrize("name", ["kubernetes-entrypoint", "kep"])
 def test_it_answers_to_both_names_on_path(podman: Podman, name: str) -> None:
-    done = podman.run("--version", image=KEP_IMAGE, options=(*AS_OPENSTACK_HELM, "--entrypoint", name))
-    assert (done.returncode, done.stdout.strip()) == (0, f"kep {kep.__version__}")
+    done = podman.run("--version", image=podman.kep_image, options=(*AS_OPENSTACK_HELM, "--entrypoint", name))
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(rf"kep {re.escape(kep.__version__)} \(commit [0-9a-f]{{40}}(-dirty)?, built \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)",
+                        done.stdout.strip()), done.stdout
 
 
 def test_as_openstack_helm_runs_it_the_command_runs_as_pid_1_alone(podman: Podman) -> None:
@@ -78,7 +96,9 @@ def test_while_waiting_kep_is_pid_1_alone_running_from_its_unpacked_bundle(podma
     kep = [line for line in procs if line.startswith("1 ")]
     assert len(procs) == 2 and len(kep) == 1, procs  # kep and the probe exec'd to look
     pid, ppid, comm, exe = kep[0].split()
-    assert (ppid, comm) == ("0", "kep") and exe.startswith("/tmp/kep-") and exe.endswith("/kep")
+    unpacked = exe.startswith("/tmp/kep-") and exe.endswith("/kep")
+    emulated = podman.arch != HOST_ARCH and "/qemu-" in exe  # qemu-user: the kernel names the emulator as exe
+    assert (ppid, comm) == ("0", "kep") and (unpacked or emulated), kep
     assert podman("exec", name, "probe", "dir", "/tmp", check=True).stdout.split() == ["1777", "0", "rw", "exec"]
 
 

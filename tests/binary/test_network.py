@@ -89,7 +89,7 @@ def test_the_public_ca_set_travels_inside_the_binary(podman: Podman) -> None:
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
         (member,) = [m for m in archive.getmembers() if m.name.endswith("/_internal/certifi/cacert.pem")]
         carried = archive.extractfile(member).read()  # type: ignore[union-attr]
-    (built,) = ROOT.glob("build/work/venv/lib/python3*/site-packages/certifi/cacert.pem")
+    (built,) = ROOT.glob(f"build/work/{podman.arch}/venv/lib/python3*/site-packages/certifi/cacert.pem")
     assert carried == built.read_bytes()
     assert carried.count(b"-----BEGIN CERTIFICATE-----") > 100
 
