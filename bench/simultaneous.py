@@ -18,6 +18,8 @@ stopped by the bench; root needed), writing the EndpointSlices itself as an admi
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -80,9 +82,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kep-bench-") as tmp:
         api: Api
         if args.real:
-            from bench.realapi import RealApi
-
-            api = RealApi(Path(tmp), NS)
+            api = RealApi()
         else:
             api = FakeApi(Path(tmp))
         try:
@@ -118,6 +118,51 @@ class FakeApi:
 
     def close(self) -> None:
         self.cluster.stop()
+
+
+class RealApi:
+    """`kube-cluster up --api-only` (down again at the end): a real kube-apiserver, no
+    controllers, so the bench writes the EndpointSlices itself, as an admin (kubectl)."""
+
+    def __init__(self) -> None:
+        from tests.cluster.kube import Kube, run_script
+
+        self._run_script = run_script
+        run_script("down")
+        run_script("up", "--api-only", timeout=600)
+        self.kube = Kube.running(dict(os.environ), "the bench needs the API server only")
+        role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "metadata": {"name": "kep", "namespace": NS}, "rules": REFERENCE_RULES}
+        binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                   "metadata": {"name": "kep", "namespace": NS},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "kep"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "kep", "namespace": NS}]}
+        self.kube.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}])
+        self.token = self.kube.script("token", NS, "kep").strip()
+        self.kube.apply([role, binding])
+
+    def create(self, obj: dict[str, Any]) -> Any:
+        self.kube.apply([obj])
+
+    def patch(self, path: str, patch: dict[str, Any]) -> Any:
+        name = path.rsplit("/", 1)[1]
+        self.kube.kubectl("-n", NS, "patch", "endpointslice", name, "--type", "merge", "-p", json.dumps(patch))
+
+    def kep_env(self, tmp: Path) -> dict[str, str]:
+        sa = tmp / "sa"
+        sa.mkdir()
+        (sa / "token").write_text(self.token)
+        (sa / "ca.crt").write_text(Path(self.kube.ca_file).read_text())
+        (sa / "namespace").write_text(NS)
+        return clean_env(KUBERNETES_SERVICE_HOST=self.kube.env["KEP_CLUSTER_API_HOST"],
+                         KUBERNETES_SERVICE_PORT=self.kube.env["KEP_CLUSTER_API_PORT"],
+                         KEP_SERVICE_ACCOUNT_DIR=str(sa))
+
+    def requests_by(self, who: str) -> int:
+        return len(self.kube.audit(f"system:serviceaccount:{NS}:kep"))
+
+    def close(self) -> None:
+        self._run_script("down")
 
 
 if __name__ == "__main__":
