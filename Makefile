@@ -27,6 +27,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/latency.py
+	$(PY) bench/simultaneous.py
 	$(PY) bench/memory.py
 	$(PY) bench/signals.py
 	$(PY) bench/load.py
