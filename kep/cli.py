@@ -11,20 +11,18 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kep import buildinfo, envparse, log as logsetup, process
-from kep.errors import CommandError, ConfigError, DependencyFailed, Terminated, TimedOut
+from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
 from kep.exitcodes import ExitCode
 from kep.specs import Plan
 
 if TYPE_CHECKING:
-    from kep.api.client import Client
-    from kep.rbac import Discoverer
     from kep.engine.engine import OpenSource
-    from kep.reads import Observation, Query, Read
+    from kep.reads import Observation, Query
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +115,6 @@ class UsageError(Exception):
     pass
 
 
-class RbacMissing(Exception):
-    """KEP_STRICT_RBAC=1 and the preflight found reads RBAC does not allow (each already logged)."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see kep --help)")
@@ -209,62 +203,15 @@ def _default_namespace(env: Mapping[str, str]) -> str:
     return default_namespace(env) or "default"
 
 
-def _client(plan: Plan, env: Mapping[str, str]) -> Client | None:
-    """Only an API dependency brings in the client (and `requests`)."""
-    if not plan.needs_api:
-        return None
-    from kep.api.client import Client
-    from kep.api.config import load_config
-
-    return Client(load_config(env))
-
-
-def _open_source(plan: Plan, client: Client | None) -> tuple[OpenSource | None, dict[Query, Observation]]:
-    """Watch or poll each read, as the RBAC preflight found allowed (kep.preflight); and
-    the discovery documents read on the way, so the engine does not read them again."""
-    if client is None:
-        return None, {}
-    from kep.engine.watcher import opener
-    from kep.preflight import Preflight
-
-    s = plan.settings
-    discovery = _Discovery(client)
-    preflight = Preflight(client, _reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
-    if preflight.run():
-        if preflight.missing and s.strict_rbac:
-            raise RbacMissing(len(preflight.missing))
-        preflight.recheck_in_background()
-        return opener(client, s.interval, watch=s.watch, watchable=preflight.watchable), discovery.seen
-    return opener(client, s.interval, watch=s.watch), discovery.seen
-
-
-class _Discovery:
-    """Discovery documents read once and kept as the engine's first observations."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.seen: dict[Query, Observation] = {}
-
-    def discover(self, api_version: str) -> dict[str, Any]:
-        from kep.engine.fetch import read
-        from kep.reads import Query
-
-        query = Query(discovery=api_version)
-        if query not in self.seen:
-            self.seen[query] = read(self.client, query)
-        observation = self.seen[query]
-        if observation.error is not None:
-            raise observation.error
-        return observation.objects[0] if observation.objects else {}  # not served (yet)
-
-
 def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
     from kep.check import as_json, as_table, check
 
-    client = _client(plan, env)
     read = None
-    if client is not None:
+    if plan.needs_api:
         from kep.engine.fetch import read as read_once
+        from kep.wiring import client_for
+
+        client = client_for(env)
 
         def read(query: Query) -> Observation:
             return read_once(client, query)
@@ -276,24 +223,15 @@ def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
 
 def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
     from kep.rbac import needs, render
+    from kep.wiring import client_for, reads
 
     try:
-        client = _client(plan, env)
+        client = client_for(env) if plan.needs_api else None
     except ConfigError:
         client = None  # no API: custom resources keep their guessed plurals, and say so
-    wanted = needs(_reads(plan, client), invocation.watch)
+    wanted = needs(reads(plan, client), invocation.watch)
     print(render(wanted, invocation.service_account, plan.settings.namespace, invocation.watch), end="", flush=True)
     return ExitCode.OK
-
-
-def _reads(plan: Plan, client: Discoverer | None) -> list[Read]:
-    """Every read of every API dependency, custom resources resolved by discovery when
-    the API server can be asked (as the kind itself resolves them at run time)."""
-    from kep.rbac import discovered, reads_of
-
-    if client is None:
-        return reads_of(plan)
-    return reads_of(plan, lambda read: discovered(client, read))
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
@@ -318,7 +256,12 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
 
     inbox: Inbox[tuple[Query, Observation]] = Inbox()
     process.trap_terminating_signals(inbox.wakeup_fd)
-    open_source, seen = _open_source(plan, _client(plan, env))
+    open_source: OpenSource | None = None
+    seen: dict[Query, Observation] = {}
+    if plan.needs_api:
+        from kep.wiring import client_for, sources
+
+        open_source, seen = sources(plan, client_for(env))
     Engine(plan.specs, plan.settings, open_source=open_source, inbox=inbox, seen=seen).run()
     if not command:
         log.info("All dependencies are resolved; no command given, exiting.")

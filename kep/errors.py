@@ -27,6 +27,10 @@ class DependencyFailed(KepError):
     """A dependency reached a state it will not recover from (opt-in, e.g. a failed job)."""
 
 
+class RbacMissing(KepError):
+    """KEP_STRICT_RBAC=1 and the preflight found reads RBAC does not allow (each already logged)."""
+
+
 class Terminated(BaseException):
     """A terminating signal arrived while waiting. A BaseException, like
     KeyboardInterrupt, so no `except Exception` (logging's among them) swallows it."""

@@ -1,0 +1,67 @@
+"""The API side of a run, put together: the client, the RBAC preflight, the sources.
+
+Imported only when a dependency needs the API, so a run with local dependencies
+alone never loads `requests`. cli decides what to run; this module connects the
+pieces (kep.api, kep.preflight, kep.engine.watcher) for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kep.api.client import Client
+from kep.api.config import load_config
+from kep.engine.engine import OpenSource
+from kep.engine.fetch import read
+from kep.engine.watcher import opener
+from kep.errors import RbacMissing
+from kep.preflight import Preflight
+from kep.rbac import Discoverer, discovered, reads_of
+from kep.reads import Observation, Query, Read
+from kep.specs import Plan
+
+
+def client_for(env: Mapping[str, str]) -> Client:
+    """The API client, in a cluster or from a kubeconfig (ConfigError when it cannot be configured)."""
+    return Client(load_config(env))
+
+
+def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observation]]:
+    """Watch or poll each read, as the RBAC preflight found allowed; and the discovery
+    documents read on the way, so the engine does not read them again. Raises
+    RbacMissing under KEP_STRICT_RBAC=1 when reads are not allowed (each logged)."""
+    s = plan.settings
+    discovery = Discovery(client)
+    preflight = Preflight(client, reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
+    if not preflight.run():
+        return opener(client, s.interval, watch=s.watch), discovery.seen
+    if preflight.missing and s.strict_rbac:
+        raise RbacMissing(len(preflight.missing))
+    preflight.recheck_in_background()
+    return opener(client, s.interval, watch=s.watch, watchable=preflight.watchable), discovery.seen
+
+
+def reads(plan: Plan, client: Discoverer | None) -> list[Read]:
+    """Every read of every API dependency, custom resources resolved by discovery when
+    the API server can be asked (as the kind itself resolves them at run time)."""
+    if client is None:
+        return reads_of(plan)
+    return reads_of(plan, lambda one: discovered(client, one))
+
+
+class Discovery:
+    """Discovery documents read once and kept as the engine's first observations."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.seen: dict[Query, Observation] = {}
+
+    def discover(self, api_version: str) -> dict[str, Any]:
+        query = Query(discovery=api_version)
+        if query not in self.seen:
+            self.seen[query] = read(self.client, query)
+        observation = self.seen[query]
+        if observation.error is not None:
+            raise observation.error
+        return observation.objects[0] if observation.objects else {}  # not served (yet)
