@@ -36,8 +36,8 @@ EPILOG = """\
 dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
   DEPENDENCY_SERVICE        services with at least one ready endpoint
   DEPENDENCY_CONTAINER      containers of this pod that are ready (needs POD_NAME)
-  DEPENDENCY_DAEMONSET      daemonsets whose pod on this node is ready (needs POD_NAME)
-  DEPENDENCY_JOBS           jobs that have succeeded
+  DEPENDENCY_DAEMONSET      daemonsets whose pod on this node is ready, or that run none here (needs POD_NAME)
+  DEPENDENCY_JOBS           jobs that are complete (Complete, or succeeded >= completions)
   DEPENDENCY_JOBS_JSON      [{"name": N} | {"labels": {K: V}}, "namespace"?]; wins over DEPENDENCY_JOBS
   DEPENDENCY_POD_JSON       [{"labels": {K: V}, "namespace"?, "requireSameNode"?: bool}] (needs POD_NAME)
   DEPENDENCY_CUSTOM_RESOURCE
