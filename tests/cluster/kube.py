@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,12 +70,14 @@ class Kube:
     """Why only the API server runs (`up --api-only`), or None for the full cluster."""
     audit_start: int
     """Where this cluster's requests begin in the audit log, which earlier clusters appended to."""
+    started: float
+    """When this cluster came up (time.time()): a rotated audit log written since is this cluster's."""
 
     @classmethod
     def running(cls, host_env: Mapping[str, str], full_problem: str | None) -> "Kube":
         env = parse_env(run_script("env", env=host_env))
         audit_log = Path(env["KEP_CLUSTER_AUDIT_LOG"])
-        return cls(env, host_env, full_problem, audit_log.stat().st_size if audit_log.exists() else 0)
+        return cls(env, host_env, full_problem, audit_log.stat().st_size if audit_log.exists() else 0, time.time())
 
     def script(self, *args: str, timeout: float = 300) -> str:
         return run_script(*args, env=self.host_env, timeout=timeout)
@@ -169,15 +172,26 @@ class Kube:
     def audit(self, username: str) -> list[dict[str, Any]]:
         """The audit events (one per request, at its last stage) of one user, e.g. a service account."""
         events = []
-        with self.audit_log.open() as f:
-            f.seek(self.audit_start)
-            for line in f:
-                if f'"{username}"' not in line:
-                    continue
-                event = json.loads(line)
-                if event["user"]["username"] == username:
-                    events.append(event)
+        for path, start in self._audit_files():
+            with path.open() as f:
+                f.seek(start)
+                for line in f:
+                    if f'"{username}"' not in line:
+                        continue
+                    event = json.loads(line)
+                    if event["user"]["username"] == username:
+                        events.append(event)
         return events
+
+    def _audit_files(self) -> list[tuple[Path, int]]:
+        """(file, offset) holding this cluster's requests, oldest first. The API server
+        rotates its audit log at 200 MB (keeping one backup, `audit-<time>.log`), and the
+        log outlives clusters: a backup written since this cluster started begins with it."""
+        rotated = sorted(p for p in self.audit_log.parent.glob(f"{self.audit_log.stem}-*{self.audit_log.suffix}")
+                         if p.stat().st_mtime >= self.started)
+        if not rotated:
+            return [(self.audit_log, self.audit_start)]
+        return [(rotated[0], self.audit_start), *((p, 0) for p in rotated[1:]), (self.audit_log, 0)]
 
     def follow(self, namespace: str, pod: str, *needles: str, timeout: float = 60) -> None:
         """Return once the pod's init container `init` (kep, the last one) has logged a line with each needle.
