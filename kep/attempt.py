@@ -47,27 +47,20 @@ class _Outcome(Generic[T]):
         self.value: T | None = None
         self.error: BaseException | None = None
 
+    def result(self) -> T:
+        """The value once done; the work's exception raised on the caller's thread."""
+        if self.error is not None:
+            raise self.error
+        return cast(T, self.value)
+
 
 def run(work: Callable[[], T], timeout: float, name: str) -> T | None:
     """`work()`'s value, or None when it has not returned within `timeout` (+ GRACE) seconds.
     An exception in `work` is raised here, on the caller's thread."""
-    outcome: _Outcome[T] = _Outcome()
-
-    def target() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)  # they are the main thread's
-        try:
-            outcome.value = work()
-        except BaseException as error:  # handed to the caller, who decides
-            outcome.error = error
-        finally:
-            outcome.done.set()
-
-    threading.Thread(target=target, name=name, daemon=True).start()
+    outcome = _start(work, name)
     if not outcome.done.wait(timeout + GRACE):
         return None
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.value
+    return outcome.result()
 
 
 def each(works: Sequence[Callable[[], T]], name: str) -> list[T]:
@@ -76,9 +69,19 @@ def each(works: Sequence[Callable[[], T]], name: str) -> list[T]:
     itself; the caller waits on locks that a signal interrupts, as in run()."""
     if len(works) <= 1:
         return [work() for work in works]
-    outcomes: list[_Outcome[T]] = [_Outcome() for _ in works]
+    outcomes = [_start(work, name) for work in works]
+    values: list[T] = []
+    for outcome in outcomes:
+        outcome.done.wait()
+        values.append(outcome.result())
+    return values
 
-    def target(work: Callable[[], T], outcome: _Outcome[T]) -> None:
+
+def _start(work: Callable[[], T], name: str) -> _Outcome[T]:
+    """Run `work` on a daemon thread that blocks the terminating signals (they are the main thread's)."""
+    outcome: _Outcome[T] = _Outcome()
+
+    def target() -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)
         try:
             outcome.value = work()
@@ -87,12 +90,5 @@ def each(works: Sequence[Callable[[], T]], name: str) -> list[T]:
         finally:
             outcome.done.set()
 
-    for work, outcome in zip(works, outcomes):
-        threading.Thread(target=target, args=(work, outcome), name=name, daemon=True).start()
-    values: list[T] = []
-    for outcome in outcomes:
-        outcome.done.wait()
-        if outcome.error is not None:
-            raise outcome.error
-        values.append(cast(T, outcome.value))
-    return values
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return outcome
