@@ -153,10 +153,16 @@ def _subparser(name: str) -> argparse.ArgumentParser:
     if name == "check":
         parser.add_argument("-o", "--output", choices=("table", "json"), default="table")
     else:
-        parser.add_argument("--service-account", default="default", metavar="NAME",
+        parser.add_argument("--service-account", default="default", metavar="NAME", type=_service_account,
                             help="the service account to bind (in the pod's namespace; default: default)")
         parser.add_argument("--no-watch", action="store_true", help="grant get/list only (kep then polls)")
     return parser
+
+
+def _service_account(name: str) -> str:
+    if not envparse.is_dns_subdomain(name):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a service account name (a DNS-1123 subdomain)")
+    return name
 
 
 def parse_args(argv: Sequence[str]) -> Invocation:

@@ -64,6 +64,8 @@ def test_subcommands_and_explain(argv, invocation):
     (["rbac", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["check", "--", "echo"], "kep check takes no command"),
     (["chek"], "unknown subcommand 'chek': did you mean kep check?"),
+    (["rbac", "--service-account", "Nova_API"], "'Nova_API' is not a service account name"),
+    (["rbac", "--service-account", ""], "'' is not a service account name"),
 ])
 def test_bad_subcommand_use_is_a_one_line_usage_error(argv, needle, capsys):
     assert main(argv, {}) == 2

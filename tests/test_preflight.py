@@ -58,3 +58,14 @@ def test_strict_rbac_exits_4_after_naming_what_is_missing_and_starts_nothing(api
     assert out.count("RBAC: kep may not") == 1 and "app started" not in out
     assert "KEP_STRICT_RBAC=1: 1 reads are not allowed" in err
     assert not any(r.resource == "jobs" for r in api.requests), "nothing is read once strict RBAC fails"
+
+
+def test_a_bad_strict_rbac_value_is_a_one_line_error_and_nothing_starts(api, tmp_path):
+    env = cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init", KEP_STRICT_RBAC="strict",
+                      COMMAND=f"touch {tmp_path / 'ran'}")
+    api.clear_requests()
+    proc = start_kep(env=env)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and out == ""
+    assert err.splitlines() == [err.splitlines()[0]] and 'KEP_STRICT_RBAC: "strict" is not a boolean' in err
+    assert api.requests == [] and not (tmp_path / "ran").exists()
