@@ -13,7 +13,9 @@ different times, so "all met" may join an old read of one dependency to a new
 read of another. Before returning, every query read before the moment the last
 dependency turned met (`Observation.at`) is read again, unless its source is a
 healthy watch (`Source.fresh`), and all must still be met. Polling pays for it
-with at most one extra read per query per start; watches pay nothing.
+with at most one extra read per query per start; watches pay nothing. Meanwhile,
+a met dependency's polled queries are held (no reads), so polling costs
+what the reference's does: reads of what is not met yet.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class Source(Protocol):
     def stop(self) -> None: ...
     def refresh(self) -> None:
         """Read again now; the answer comes through the inbox."""
+
+    def hold(self, held: bool) -> None:
+        """True: no reads on its own until refresh() or hold(False) (see `Engine._hold_met`)."""
 
 
 OpenSource = Callable[[Query, Callable[[Query, Observation], None]], Source]
@@ -105,6 +110,7 @@ class Engine:
                     self._check_local(now)
                     verdicts = self._verdicts()
                 self._note_met(verdicts, wanted)
+                self._hold_met(verdicts, wanted)
                 reporter.update(verdicts, now, reading=self._reading(wanted))
                 stale: set[Query] = set()
                 if all(v.is_met for v in verdicts.values()):
@@ -189,6 +195,14 @@ class Engine:
                 self._met_at.pop(spec, None)
             elif spec not in self._met_at:
                 self._met_at[spec] = max((self._seen[q].at for q in queries if q in self._seen), default=0.0)
+
+    def _hold_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]]) -> None:
+        """Polling stops for queries whose every dependency is met, as the reference stops
+        polling a resolved dependency; unlike it, kep reads them once more before exec
+        (`_stale`), and they resume if that read finds one no longer met."""
+        unmet = {query for spec, queries in wanted.items() if not verdicts[spec].is_met for query in queries}
+        for query, source in self._sources.items():
+            source.hold(query not in unmet)
 
     def _stale(self, wanted: dict[Spec, tuple[Query, ...]]) -> set[Query]:
         """Queries read before the last dependency turned met, whose sources are not live."""

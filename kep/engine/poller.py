@@ -4,7 +4,10 @@ The first read is immediate (start-up speed matters); the second comes up to
 10% of the interval early, at random, so a fleet started together does not
 hit the API server in lock-step, and no gap between reads exceeds the interval.
 `refresh()` asks for a read now (the engine's check before exec); a read that
-was in flight when it was asked is followed by another one.
+was in flight when it was asked is followed by another one. `hold(True)` stops
+the reads on the interval (every dependency that needs this query is met, and
+the engine re-reads it before exec, so the API server is not asked again and
+again for an answer already had); `hold(False)` resumes them.
 
 While the first read is being retried (API server unreachable, 5xx), each
 failed attempt is emitted as it happens, so the user learns at once what is
@@ -37,14 +40,19 @@ class Poller:
         emit: Emit,
         interval: float,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`interval`: seconds between reads; `clock`: monotonic seconds."""
         self.query = query
         self._fetch = fetch
         self._emit = emit
         self._interval = interval
         self._phase = rand() * 0.1 * interval
-        self._stopped = threading.Event()
-        self._wake = threading.Event()
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._asked = False
+        self._held = False
         self._answered = False
         self._thread = threading.Thread(target=self._run, name=f"poll {query}", daemon=True)
 
@@ -52,24 +60,48 @@ class Poller:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._wake.set()
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
 
     def refresh(self) -> None:
-        self._wake.set()
+        with self._cond:
+            self._asked = True
+            self._cond.notify_all()
+
+    def hold(self, held: bool) -> None:
+        with self._cond:
+            if held != self._held:
+                self._held = held
+                self._cond.notify_all()
 
     def _run(self) -> None:
         early = self._phase
-        while not self._stopped.is_set():
-            self._wake.clear()
+        while True:
+            with self._cond:
+                if self._stopped:
+                    return
+                self._asked = False
             observation = self._fetch(self.query, self._retrying)
-            if self._stopped.is_set():
-                return
+            with self._cond:
+                if self._stopped:
+                    return
             self._answered = True
             self._emit(self.query, observation)
-            self._wake.wait(self._interval - early)
+            due = self._clock() + self._interval - early
             early = 0.0
+            self._wait_until(due)
+
+    def _wait_until(self, due: float) -> None:
+        """Until `due` (not while held), a refresh() or stop(): released from a hold, the next
+        read still keeps to the interval."""
+        with self._cond:
+            while not (self._stopped or self._asked):
+                left = due - self._clock()
+                if not self._held and left <= 0:
+                    return
+                self._cond.wait(None if self._held else left)
 
     def _retrying(self, error: ApiError) -> None:
-        if not self._answered and not self._stopped.is_set():
+        if not self._answered and not self._stopped:
             self._emit(self.query, Observation(error=error, at=time.monotonic()))

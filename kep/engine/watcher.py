@@ -6,7 +6,8 @@ back to polling, and kep says so once.
 
 `fresh` is True while the watch stream is healthy (ListWatch.live): the engine
 then needs no read before an exec. `refresh()` reads at once when polling; a
-watch that was reconnecting emits its objects again once it is live.
+watch that was reconnecting emits its objects again once it is live. `hold()`
+passes on to the polling fallback.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Watcher:
         self._watch_stop = threading.Event()
         self._lock = threading.Lock()
         self._poller: Poller | None = None
+        self._held = False
         self._list_watch = make_list_watch(
             client, query.resource, query.namespace, query.label_selector,
             f"metadata.name={query.name}" if query.name is not None else None,
@@ -73,6 +75,13 @@ class Watcher:
         with self._lock:
             if self._poller is not None:
                 self._poller.refresh()
+
+    def hold(self, held: bool) -> None:
+        """Only a polling fallback holds: an idle watch costs the API server nothing."""
+        with self._lock:
+            self._held = held
+            if self._poller is not None:
+                self._poller.hold(held)
 
     def _run(self) -> None:
         refused: list[ApiError] = []
@@ -101,6 +110,7 @@ class Watcher:
                 log.info("Cannot %s %s (%s); polling it every %gs instead.",
                          refused[0].verb, describe(self.query), refused[0].label, self._interval)
             self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval)
+            self._poller.hold(self._held)
             self._poller.start()
 
 

@@ -97,6 +97,7 @@ class FakeSource:
         self.query = query
         self.stopped = False
         self.refreshed = 0
+        self.held = False
         FakeSource.opened.append(query)
 
     def start(self) -> None:
@@ -107,6 +108,9 @@ class FakeSource:
 
     def refresh(self) -> None:
         self.refreshed += 1
+
+    def hold(self, held: bool) -> None:
+        self.held = held
 
 
 @pytest.fixture
@@ -277,17 +281,25 @@ class AnsweringSource(FakeSource):
     def __init__(self, query: Query, emit, clock: FakeClock, truth: dict[Query, str], log: list) -> None:
         super().__init__(query, emit)
         self.emit, self.clock, self.truth, self.log = emit, clock, truth, log
+        self.holds: list[tuple[float, bool]] = []
+        """(time, held) at each change."""
+
+    def hold(self, held: bool) -> None:
+        if not self.holds or self.holds[-1][1] != held:
+            self.holds.append((self.clock.now, held))
 
     def refresh(self) -> None:
         self.log.append((self.clock.now, self.query))
         self.emit(self.query, obs(self.truth[self.query], at=self.clock.now))
 
 
-def run_polled(clock, specs, script, truth, fresh=False):
+def run_polled(clock, specs, script, truth, fresh=False, sources=None):
+    """`sources`: filled with the sources opened, by query."""
     refreshed: list = []
+    sources = {} if sources is None else sources
 
     def open_source(query, emit):
-        source = AnsweringSource(query, emit, clock, truth, refreshed)
+        source = sources[query] = AnsweringSource(query, emit, clock, truth, refreshed)
         source.fresh = fresh
         return source
 
@@ -307,6 +319,22 @@ def test_old_met_read_is_read_again_before_exec_and_an_unmet_one_keeps_waiting(w
     _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, truth)
     assert refreshed == [(2.1, a), (4.1, b)]  # a re-read when b turned met; b when a did
     assert world.now == 4.1
+
+
+def test_a_met_dependency_is_not_polled_until_the_check_before_exec_finds_it_unmet(world):
+    """As the reference, polling stops for what is met (held); unlike it, kep reads it once
+    more before exec and polls it again when that read finds it no longer met."""
+    a, b = q("a"), q("b")
+    script = [(0.1, a, obs("met", 0.1)), (0.1, b, obs("pending", 0.1)), (2.1, b, obs("met", 2.1)),
+              (4.1, a, obs("met", 4.1))]
+    sources: dict = {}
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, {a: "pending", b: "met"},
+                              sources=sources)
+    assert refreshed == [(2.1, a), (4.1, b)]
+    # a: held once met (0.1); its re-read at 2.1 finds it pending: polled again; held at 4.1.
+    assert sources[a].holds == [(0.0, False), (0.1, True), (2.1, False), (4.1, True)]
+    # b: polled while pending, held once met (2.1), then read once more at 4.1 as a turned met.
+    assert sources[b].holds == [(0.0, False), (2.1, True)]
 
 
 def test_reads_newer_than_the_last_turn_to_met_are_not_read_again(world):

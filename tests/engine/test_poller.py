@@ -7,31 +7,68 @@ from kep.engine.poller import Poller
 from kep.reads import Observation, Query
 
 
-class RecordingWake(threading.Event):
-    """Records each wait instead of sleeping; stops the poller after `limit` waits."""
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
 
-    def __init__(self, poller: Poller, limit: int) -> None:
+    def __call__(self) -> float:
+        return self.now
+
+
+class RecordingCondition(threading.Condition):
+    """Records each wait and lets the fake clock pass instead of sleeping; `step(poller, n)`
+    runs as the n-th wait returns (it may hold, refresh or stop the poller)."""
+
+    def __init__(self, poller: Poller, clock: FakeClock, step) -> None:
         super().__init__()
-        self.waits: list[float] = []
-        self.poller = poller
-        self.limit = limit
+        self.waits: list[float | None] = []
+        self.poller, self.clock, self.step = poller, clock, step
 
     def wait(self, timeout: float | None = None) -> bool:
         self.waits.append(timeout)
-        if len(self.waits) >= self.limit:
-            self.poller.stop()
-        return self.is_set()
+        if timeout is not None:
+            self.clock.now += timeout
+        self.step(self.poller, len(self.waits))
+        return True
+
+
+def run_scripted(step) -> tuple[list[float], list[float | None]]:
+    """Runs a poller (interval 4 s, phase 0.25 s) on a fake clock until `step` stops it;
+    returns the times of its reads and the timeouts it waited with (None: until woken)."""
+    clock = FakeClock()
+    reads: list[float] = []
+    poller = Poller(Query(namespace="ns", name="x"), lambda q, on_retry: reads.append(clock.now) or Observation(),
+                    lambda q, o: None, 4.0, rand=lambda: 0.625, clock=clock)
+    cond = poller._cond = RecordingCondition(poller, clock, step)
+    poller._run()
+    return reads, cond.waits
 
 
 def test_first_read_is_immediate_then_one_early_phase_then_the_interval():
-    reads: list[Query] = []
-    query = Query(namespace="ns", name="x")
-    poller = Poller(query, lambda q, on_retry: reads.append(q) or Observation(), lambda q, o: None, 2.0,
-                    rand=lambda: 0.5)
-    wake = poller._wake = RecordingWake(poller, limit=3)
-    poller._run()
-    assert reads == [query] * 3
-    assert wake.waits == [2.0 - 0.1, 2.0, 2.0]  # no gap longer than the interval
+    def step(poller, n):
+        poller._stopped = n == 3
+
+    reads, waits = run_scripted(step)
+    assert reads == [0.0, 3.75, 7.75]
+    assert waits == [3.75, 4.0, 4.0]  # no gap longer than the interval
+
+
+def test_held_it_reads_only_when_asked_and_released_it_keeps_to_the_interval():
+    def step(poller, n):
+        if n == 1:
+            poller.hold(True)  # re-entrant: the poller's own lock is held here
+        elif n == 3:
+            poller.refresh()  # one read, then held again
+        elif n == 5:
+            poller.hold(False)
+        elif n == 7:
+            poller.stop()
+
+    reads, waits = run_scripted(step)
+    # Held at 3.75: waits until woken; asked: reads; held again; released: the next
+    # read is due an interval after the last one, not at once.
+    assert waits == [3.75, None, None, None, None, 4.0, 4.0]
+    assert reads == [0.0, 3.75, 7.75]
 
 
 def test_processes_get_different_phases():

@@ -90,6 +90,20 @@ def test_forbidden_watch_falls_back_to_polling_this_query_and_says_so_once(caplo
     assert notes == ["Cannot watch jobs.batch db-init in namespace ns (forbidden); polling it every 30s instead."]
 
 
+def test_a_hold_made_before_the_fallback_reaches_its_poller():
+    query = Query(JOBS, "ns", name="db-init")
+    refused = Forbidden(verb="watch", resource="jobs.batch", namespace="ns")
+    watcher, inbox = make(query, [refused], interval=0.01)
+    watcher.hold(True)
+    watcher.start()
+    inbox.get(timeout=5)  # the poller's first read
+    watcher._thread.join(5)
+    assert watcher._poller is not None and watcher._poller._held
+    watcher.hold(False)
+    assert not watcher._poller._held
+    watcher.stop()
+
+
 def test_stop_before_the_fallback_starts_no_poller():
     query = Query(JOBS, "ns", name="db-init")
     refused = Forbidden(verb="watch", resource="jobs.batch", namespace="ns")
