@@ -61,7 +61,7 @@ import urllib3.exceptions
 
 import kep
 from kep.api.backoff import Backoff
-from kep.api.config import ClusterConfig
+from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import (
     ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
 )

@@ -4,7 +4,7 @@
 
 1. in cluster: `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` are set and the
    service-account directory (`/var/run/secrets/kubernetes.io/serviceaccount`, or
-   `KEP_SERVICE_ACCOUNT_DIR`) holds a `token` -> `ClusterConfig.from_service_account`;
+   `KEP_SERVICE_ACCOUNT_DIR`) holds a `token` -> `in_cluster`;
 2. a kubeconfig: the files of `KUBECONFIG` (a ":" list), else `~/.kube/config`, merged
    as kubectl merges them -> `kep.api.kubeconfig.Kubeconfig`;
 3. neither: `ConfigError` with one line saying what was looked for.
@@ -43,109 +43,43 @@ rule, tests/api/test_kubeconfig_kubectl.py asks kubectl itself when it is instal
 | `exec` with `interactiveMode: Always`, stdin not a terminal | error at the first request  | ConfigError at start       |
 | `auth-provider`, basic auth, `as*`, a socks5 proxy | supported                            | ConfigError naming the user or cluster and the field |
 
-A `ClusterConfig` is a value: paths and bytes, no open files. It never shows a token in
-its repr. Importing this module is cheap (no `requests`, no YAML, no I/O).
+The result is a `kep.api.clusterconfig.ClusterConfig`. Importing this module is cheap (no
+`requests`, no YAML, no I/O): kep.api.kubeconfig is imported only when a kubeconfig is read.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from kep.api.clusterconfig import ClusterConfig
 from kep.errors import ConfigError
 
 DEFAULT_SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-@dataclass(frozen=True, slots=True)
-class ExecConfig:
-    """A credential plugin (kubeconfig `users[].user.exec`), checked and located; run by
-    kep.api.execplugin as client-go's exec authenticator runs it."""
-
-    command: str
-    """The executable: absolute once located."""
-    args: tuple[str, ...] = field(repr=False)
-    env: tuple[tuple[str, str], ...] = field(repr=False)
-    """Added to kep's environment. Arguments and values may hold secrets: never shown."""
-    api_version: str
-    interactive_mode: str
-    """Never, IfAvailable or Always (v1beta1 defaults to IfAvailable)."""
-    provide_cluster_info: bool
-    install_hint: str | None
-    cluster_config: str | None
-    """The cluster's `client.authentication.k8s.io/exec` extension, as JSON."""
-    user: str
-    """The kubeconfig user, for messages."""
-
-    def with_command(self, command: str) -> ExecConfig:
-        return dataclasses.replace(self, command=command)
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterConfig:
-    """How to reach one API server. Data fields win over their file forms."""
-
-    server: str
-    """Base URL without a trailing slash, e.g. `https://[fd00::1]:443`."""
-    source: str
-    """Where this came from, for messages: `service account /var/run/...`, `kubeconfig /x (context c)`."""
-    ca_file: str | None = None
-    ca_data: bytes | None = None
-    insecure_skip_tls_verify: bool = False
-    tls_server_name: str | None = None
-    token: str | None = field(default=None, repr=False)
-    token_file: str | None = None
-    client_cert_file: str | None = None
-    client_key_file: str | None = None
-    client_cert_data: bytes | None = field(default=None, repr=False)
-    client_key_data: bytes | None = field(default=None, repr=False)
-    proxy_url: str | None = None
-    namespace: str | None = None
-    """The service-account namespace, or the kubeconfig context's namespace."""
-    exec: ExecConfig | None = None
-    """A credential plugin, when the kubeconfig user has one and no token or certificate."""
-
-    @property
-    def has_client_cert(self) -> bool:
-        return bool(self.client_cert_data or self.client_cert_file)
-
-    @classmethod
-    def from_service_account(cls, directory: str, host: str, port: str) -> ClusterConfig:
-        """In-cluster configuration: `https://host:port`, `directory/token` (re-read by the
-        client as it rotates) and `directory/ca.crt`."""
-        problems = []
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            problems.append(f"in-cluster API server port {port!r} is not a port number")
-        token_file = os.path.join(directory, "token")
-        ca_file = os.path.join(directory, "ca.crt")
-        for path, what in ((token_file, "token"), (ca_file, "CA certificate")):
-            if not os.path.isfile(path):
-                problems.append(f"service account {directory}: no {what} file {path}")
-        if problems:
-            raise ConfigError(problems)
-        return cls(
-            server=f"https://{host}:{port}",
-            source=f"service account {directory}",
-            ca_file=ca_file,
-            token_file=token_file,
-            namespace=_read_namespace(directory),
-        )
-
-    @classmethod
-    def from_kubeconfig(cls, *paths: str, search_path: str | None = None) -> ClusterConfig:
-        """The current context of the kubeconfig files `paths`, merged; ConfigError for
-        anything kep cannot use, naming the file, or when none of them exists.
-        `search_path` is the PATH in which an exec plugin is looked up."""
-        from kep.api.kubeconfig import Kubeconfig
-
-        kubeconfig = Kubeconfig.read(paths)
-        if kubeconfig is None:
-            raise ConfigError([f"no kubeconfig: {', '.join(paths) or 'no path given'}"])
-        return kubeconfig.cluster_config(search_path)
+def in_cluster(directory: str, host: str, port: str) -> ClusterConfig:
+    """In-cluster configuration: `https://host:port`, `directory/token` (re-read by the
+    client as it rotates) and `directory/ca.crt`."""
+    problems = []
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        problems.append(f"in-cluster API server port {port!r} is not a port number")
+    token_file = os.path.join(directory, "token")
+    ca_file = os.path.join(directory, "ca.crt")
+    for path, what in ((token_file, "token"), (ca_file, "CA certificate")):
+        if not os.path.isfile(path):
+            problems.append(f"service account {directory}: no {what} file {path}")
+    if problems:
+        raise ConfigError(problems)
+    return ClusterConfig(
+        server=f"https://{host}:{port}",
+        source=f"service account {directory}",
+        ca_file=ca_file,
+        token_file=token_file,
+        namespace=_read_namespace(directory),
+    )
 
 
 def service_account_dir(env: Mapping[str, str]) -> str:
@@ -180,7 +114,7 @@ def load_config(env: Mapping[str, str], home: str | None = None) -> ClusterConfi
     host = env.get("KUBERNETES_SERVICE_HOST", "")
     port = env.get("KUBERNETES_SERVICE_PORT", "")
     if _service_account_token(env):
-        return ClusterConfig.from_service_account(service_account_dir(env), host, port)
+        return in_cluster(service_account_dir(env), host, port)
     if host and port:
         looked.append(f"in a cluster, but there is no service-account token {os.path.join(service_account_dir(env), 'token')}")
     else:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kep import frozen
-from kep.api.config import ClusterConfig, ExecConfig
+from kep.api.clusterconfig import ClusterConfig, ExecConfig
 from kep.api.errors import PluginFailed
 from kep.errors import ConfigError
 

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kep.api.config import ClusterConfig, ExecConfig
+from kep.api.clusterconfig import ClusterConfig, ExecConfig
 from kep.errors import ConfigError
 
 log = logging.getLogger(__name__)

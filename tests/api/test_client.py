@@ -18,7 +18,7 @@ from responses import matchers
 
 import kep
 from kep.api.client import Client
-from kep.api.config import ClusterConfig
+from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import ApiError, Forbidden, Gone, NotFound, ServerError, Unauthorized, Unreachable
 from kep.api.resources import ENDPOINTSLICES, JOBS, PODS, Resource
 from kep.api.watch import WatchEvent

@@ -18,7 +18,8 @@ import pytest
 
 import kep
 from kep.api.client import Client
-from kep.api.config import ClusterConfig, load_config, service_account_namespace
+from kep.api.clusterconfig import ClusterConfig
+from kep.api.config import load_config, service_account_namespace
 from kep.api.errors import ApiError, Forbidden, NotFound, ServerError, Unauthorized, Unreachable
 from kep.api.resources import ENDPOINTSLICES, PODS, Resource
 from kep.api.watch import ListWatch, is_watch_forbidden
@@ -99,7 +100,7 @@ def test_kubeconfig_with_client_certificate(
     import tempfile
 
     path = fake_api.write_kubeconfig(tmp_path / "kc" / "config", client_cert=True, user="cert-user", embed=embed)
-    config = ClusterConfig.from_kubeconfig(path)
+    config = load_config({"KUBECONFIG": str(path)})
     assert config.token is None and config.has_client_cert
     assert (config.ca_data is not None) == embed
     scratch = tmp_path / "scratch"

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from kep.api.client import Client
-from kep.api.config import ClusterConfig, ExecConfig, load_config
+from kep.api.clusterconfig import ClusterConfig, ExecConfig
+from kep.api.config import load_config
 from kep.api.errors import ApiError, NoCredentials, PluginFailed
 from kep.api.execplugin import Credential, ExecPlugin
 from kep.api.resources import PODS

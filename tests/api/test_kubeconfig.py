@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kep.api.config import ClusterConfig, ExecConfig, load_config
+from kep.api.clusterconfig import ClusterConfig, ExecConfig
+from kep.api.config import load_config
 from kep.api.kubeconfig import Kubeconfig
 from kep.errors import ConfigError
 
@@ -32,7 +33,9 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _config(*paths: Path, search_path: str | None = None) -> ClusterConfig:
-    return ClusterConfig.from_kubeconfig(*map(str, paths), search_path=search_path)
+    kubeconfig = Kubeconfig.read(tuple(map(str, paths)))
+    assert kubeconfig is not None, f"none of {paths} exists"
+    return kubeconfig.cluster_config(search_path)
 
 
 def _problems(*paths: Path) -> list[str]:

@@ -16,7 +16,7 @@ from responses import matchers
 
 from kep.api.backoff import Backoff
 from kep.api.client import Client
-from kep.api.config import ClusterConfig
+from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import ApiError, Forbidden, Gone, ServerError, Unreachable
 from kep.api.resources import PODS
 from kep.api.watch import ListWatch, WatchEvent, is_watch_forbidden, object_key
