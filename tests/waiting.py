@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests import fakecluster
 from tests.fakeapi import CustomResourceDef, Rule
 from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
 from tests.run import Kep, kep_env
 
 NS = "openstack"
-# The reference's RBAC, as helm-toolkit grants it: get and list, never watch.
-REFERENCE_RULES = [
-    Rule(verbs=["get", "list"], api_groups=[""], resources=["pods", "endpoints"]),
-    Rule(verbs=["get", "list"], api_groups=["discovery.k8s.io"], resources=["endpointslices"]),
-    Rule(verbs=["get", "list"], api_groups=["batch"], resources=["jobs"]),
-    Rule(verbs=["get", "list"], api_groups=["apps"], resources=["daemonsets"]),
+# The reference's RBAC, as helm-toolkit grants it (tests/fakecluster.py), and `get` on the
+# custom resource the tests use.
+REFERENCE_RULES = [Rule.from_dict(rule) for rule in fakecluster.REFERENCE_RULES] + [
     Rule(verbs=["get"], api_groups=["stable.example.com"], resources=["foos"]),
 ]
 FOO = CustomResourceDef(group="stable.example.com", version="v1", kind="Foo", plural="foos")
