@@ -48,42 +48,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kep.envparse.fieldkey import parse_field_key
-from kep.envparse.knobs import MAX_SECONDS
-from kep.envparse.names import is_dns_label, is_dns_subdomain, is_label_key, is_label_value
+from kep.envparse.names import is_dns_label, is_dns_subdomain
 from kep.envparse.parser import Parser
-from kep.envparse.variables import (
-    DEPENDENCY_PREFIX,
-    DEPENDENCY_SERVICE,
-    DEPENDENCY_CONTAINER,
-    DEPENDENCY_DAEMONSET,
-    DEPENDENCY_JOBS,
-    DEPENDENCY_JOBS_JSON,
-    DEPENDENCY_POD_JSON,
-    DEPENDENCY_CUSTOM_RESOURCE,
-    DEPENDENCY_SOCKET,
-    DEPENDENCY_TCP,
-    DEPENDENCY_CONFIG,
-    DEPENDENCY_HTTP,
-    DEPENDENCY_HTTP_JSON,
-    DEPENDENCY_VARIABLES,
-    NAMESPACE,
-    POD_NAME,
-    INTERFACE_NAME,
-    COMMAND,
-    KEP_INTERVAL,
-    KEP_TIMEOUT,
-    KEP_PROGRESS_INTERVAL,
-    KEP_FAIL_ON_JOB_FAILURE,
-    KEP_CONFIGMAPS_DIR,
-    KEP_WATCH,
-    KEP_DEBUG,
-    KEP_STRICT_RBAC,
-    KEP_LOG_FORMAT,
-    LOG_FORMATS,
-    NEEDS_POD_NAME,
-    LOCAL_VARIABLES,
-    close_name,
-)
+from kep.envparse.variables import DEPENDENCY_VARIABLES, LOCAL_VARIABLES, close_name
 from kep.specs import Plan
 
 __all__ = [
@@ -91,41 +58,11 @@ __all__ = [
     "parse_field_key",
     "is_dns_label",
     "is_dns_subdomain",
-    "is_label_key",
-    "is_label_value",
-    "MAX_SECONDS",
-    "DEPENDENCY_PREFIX",
-    "DEPENDENCY_SERVICE",
-    "DEPENDENCY_CONTAINER",
-    "DEPENDENCY_DAEMONSET",
-    "DEPENDENCY_JOBS",
-    "DEPENDENCY_JOBS_JSON",
-    "DEPENDENCY_POD_JSON",
-    "DEPENDENCY_CUSTOM_RESOURCE",
-    "DEPENDENCY_SOCKET",
-    "DEPENDENCY_TCP",
-    "DEPENDENCY_CONFIG",
-    "DEPENDENCY_HTTP",
-    "DEPENDENCY_HTTP_JSON",
     "DEPENDENCY_VARIABLES",
-    "NAMESPACE",
-    "POD_NAME",
-    "INTERFACE_NAME",
-    "COMMAND",
-    "KEP_INTERVAL",
-    "KEP_TIMEOUT",
-    "KEP_PROGRESS_INTERVAL",
-    "KEP_FAIL_ON_JOB_FAILURE",
-    "KEP_CONFIGMAPS_DIR",
-    "KEP_WATCH",
-    "KEP_DEBUG",
-    "KEP_STRICT_RBAC",
-    "KEP_LOG_FORMAT",
-    "LOG_FORMATS",
-    "NEEDS_POD_NAME",
     "LOCAL_VARIABLES",
     "close_name",
 ]
+"""What the rest of kep uses; the variable names themselves live in `variables`."""
 
 
 def parse(env: Mapping[str, str], default_namespace: str = "default") -> Plan:
