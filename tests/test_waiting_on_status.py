@@ -171,3 +171,24 @@ def test_same_node_pod_is_found_by_node_name_before_the_kubelet_sets_host_ip(api
     set_ready(api, "agent-here", True)
     out, _ = finish(proc)
     assert "agent-here is ready" in out
+
+
+def test_custom_resource_ready_for_an_older_generation_is_waited_for(api, tmp_path):
+    """A spec change (a Helm upgrade) bumps metadata.generation; the operator's old Ready=True
+    stands until it has reconciled the new generation (status.observedGeneration)."""
+    foo = ("stable.example.com/v1", "foos")
+    api.create({"apiVersion": "stable.example.com/v1", "kind": "Foo", "metadata": {"name": "db", "namespace": NS},
+                "spec": {"size": 1}})
+    api.patch(*foo, NS, "db", {"status": {"observedGeneration": 1, "conditions": [f.condition("Ready")]}},
+              subresource="status")
+    upgraded = api.patch(*foo, NS, "db", {"spec": {"size": 3}})
+    assert upgraded["metadata"]["generation"] == 2  # the API server's own rule, not the test's
+    proc = start_kep("--", "echo", "app started", env=cluster_env(
+        api, tmp_path, DEPENDENCY_CUSTOM_RESOURCE='[{"apiVersion": "stable.example.com/v1", "kind": "Foo", '
+                                                  '"name": "db", "conditions": [{"type": "Ready"}]}]'))
+    wait_for_line(proc, "Foo openstack/db: its controller has not yet acted on generation 2 "
+                        "(status.observedGeneration 1)")
+    assert_still_waiting(proc, 0.5)
+    api.patch(*foo, NS, "db", {"status": {"observedGeneration": 2}}, subresource="status")
+    out, _ = finish(proc)
+    assert "app started" in out

@@ -7,13 +7,30 @@ namespaced; then, derived from that, GET the object (charts grant only `get`
 on the plural: never list or watch it).
 
 Checks, all of which must hold (the first that does not is the reason):
+- the object is not being deleted (`metadata.deletionTimestamp`: it is going
+  away, as kstatus reads it: Terminating, not Current);
+- when a check reads status (any condition, or a field under `status`), the
+  status is not older than the object: `status.observedGeneration`, where the
+  writer sets it, is at least `metadata.generation`. That is how kubectl reads
+  its own kinds (kubectl rollout_status.go: `Generation <=
+  Status.ObservedGeneration` before it trusts any other field) and how kstatus
+  reads any kind (sigs.k8s.io/cli-utils pkg/kstatus/status/generic.go
+  `checkGeneration`: InProgress, "LatestGenerationNotObserved"). After a spec
+  change (a Helm upgrade) an operator's old `Ready=True` stands until it has
+  reconciled the new generation;
 - each field: its pre-parsed path, looked up in nested maps (and lists by
   index); missing is pending. Compared as JSON text: a string as is, anything
   else as its JSON encoding, so `true` matches "true" and `3` matches "3"
   (the reference compares Go values, so a bool or number never matches);
 - each condition: the entry of `status.conditions` with that `type`; its
   `status` must equal the wanted one ("True" unless given); absent is pending.
-No fields and no conditions: met as soon as the object can be read.
+  A condition that carries `observedGeneration` below `metadata.generation` is
+  out of date, as k8s.io/apimachinery meta/v1 `Condition.ObservedGeneration`
+  defines it ("if .metadata.generation is currently 12, but the
+  .status.conditions[x].observedGeneration is 9, the condition is out of date
+  with respect to the current state of the instance"): pending.
+No fields and no conditions: met as soon as the object can be read (and is not
+being deleted). Objects without these generation fields are read as before.
 """
 
 from __future__ import annotations
@@ -97,12 +114,21 @@ def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
     obj = the_object(seen, object_query(spec, resource), subject)
     if isinstance(obj, Verdict):
         return obj
+    deleted = dig(obj, "metadata", "deletionTimestamp", default=None)
+    if deleted:
+        return pending(f"{subject}: being deleted (since {deleted})")
+    generation = _generation(dig(obj, "metadata", "generation", default=None))
+    if spec.conditions or any(check.path[:1] == ("status",) for check in spec.fields):
+        observed = _generation(dig(obj, "status", "observedGeneration", default=None))
+        if generation is not None and observed is not None and observed < generation:
+            return pending(f"{subject}: its controller has not yet acted on generation {generation} "
+                           f"(status.observedGeneration {observed})")
     for check in spec.fields:
         why = _field_mismatch(obj, check)
         if why:
             return pending(f"{subject}: {why}")
     for condition in spec.conditions:
-        why = _condition_mismatch(obj, condition)
+        why = _condition_mismatch(obj, condition, generation)
         if why:
             return pending(f"{subject}: {why}")
     return met(f"{subject}: {'matches' if spec.fields or spec.conditions else 'exists'}")
@@ -126,7 +152,12 @@ def _field_mismatch(obj: dict[str, Any], check: FieldCheck) -> str:
     return f"{check.key} is {_shown(value)}, want {_shown(check.value)}"
 
 
-def _condition_mismatch(obj: dict[str, Any], check: ConditionCheck) -> str:
+def _generation(value: Any) -> int | None:
+    """A generation as the API server writes it (an integer), else None: not checked."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _condition_mismatch(obj: dict[str, Any], check: ConditionCheck, generation: int | None) -> str:
     conditions = dig(obj, "status", "conditions", default=None)
     entry = next(
         (c for c in conditions if dig(c, "type") == check.type),
@@ -138,6 +169,10 @@ def _condition_mismatch(obj: dict[str, Any], check: ConditionCheck) -> str:
     if status is _MISSING:
         return f"condition {check.type} has no status"
     if json_text(status) == check.status:
+        observed = _generation(dig(entry, "observedGeneration", default=None))
+        if generation is not None and observed is not None and observed < generation:
+            return (f"condition {check.type} is {_shown(status)} for generation {observed}, "
+                    f"but the object is at generation {generation} (out of date)")
         return ""
     reason = dig(entry, "reason", default="")
     because = f" ({reason})" if isinstance(reason, str) and reason else ""

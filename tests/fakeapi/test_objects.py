@@ -130,6 +130,18 @@ def test_create_errors(api: Api, fake_api) -> None:
     assert e.value.code == 409
 
 
+def test_custom_resource_generation_grows_with_spec_not_status(api_server) -> None:
+    """The rule custom resources' observedGeneration relies on (kep.kinds.customresource)."""
+    foos = ("stable.example.com/v1", "foos", "default", "g")
+    created = api_server.create({"apiVersion": "stable.example.com/v1", "kind": "Foo",
+                                 "metadata": {"name": "g", "namespace": "default"}, "spec": {"size": 1}})
+    assert created["metadata"]["generation"] == 1
+    status = api_server.patch(*foos, {"status": {"observedGeneration": 1}}, subresource="status")
+    assert status["metadata"]["generation"] == 1 and status["status"] == {"observedGeneration": 1}
+    assert api_server.patch(*foos, {"metadata": {"labels": {"a": "1"}}})["metadata"]["generation"] == 1
+    assert api_server.patch(*foos, {"spec": {"size": 3}})["metadata"]["generation"] == 2
+
+
 def test_update_conflict_and_status_rules(api: Api, fake_api) -> None:
     created = api.post(JOBS, {"metadata": {"name": "j"}, "spec": {"p": 1}, "status": {"succeeded": 1}}).json()
     # POST resets status (job strategy PrepareForCreate).

@@ -38,6 +38,24 @@ def obj(**body: Any) -> Observation:
     return listed(custom(FOO_V1, "Foo", "my-foo", **body))
 
 
+def at_generation(generation: int, observed: Any = None, conditions: list[dict[str, Any]] = (),
+                  spec: dict[str, Any] | None = None, **status: Any) -> Observation:
+    """The object at `metadata.generation`, with `status.observedGeneration` when `observed`
+    is given, and `status` fields."""
+    found = custom(FOO_V1, "Foo", "my-foo", conditions=conditions, **({"spec": spec} if spec else {}))
+    found["metadata"]["generation"] = generation
+    if observed is not None:
+        status["observedGeneration"] = observed
+    found.setdefault("status", {}).update(status)
+    return listed(found)
+
+
+def being_deleted(since: str) -> Observation:
+    found = custom(FOO_V1, "Foo", "my-foo")
+    found["metadata"]["deletionTimestamp"] = since
+    return listed(found)
+
+
 def conditioned(*pairs: tuple[str, str]) -> Observation:
     return listed(custom(FOO_V1, "Foo", "my-foo", conditions=[condition(t, s, "Reconciled") for t, s in pairs]))
 
@@ -241,6 +259,54 @@ CASES = [
         foo(field("spec.blob", "x")), obj(spec={"blob": "y" * 200}),
         State.PENDING, f'{SUBJECT}: spec.blob is "{"y" * 76}..., want "x"',
         id="long_values_are_shortened_in_the_reason",
+    ),
+    # --- generations and deletion, as their writers mean them (module docstring) ---
+    pytest.param(
+        foo(conditions=ready("Ready")), at_generation(3, observed=2, conditions=[condition("Ready", "True")]),
+        State.PENDING, f"{SUBJECT}: its controller has not yet acted on generation 3 (status.observedGeneration 2)",
+        id="pending_when_status_is_older_than_the_spec",
+    ),
+    pytest.param(
+        foo(field("status.phase", "Running")), at_generation(3, observed=2, phase="Running"),
+        State.PENDING, f"{SUBJECT}: its controller has not yet acted on generation 3 (status.observedGeneration 2)",
+        id="pending_when_a_status_field_is_older_than_the_spec",
+    ),
+    pytest.param(
+        foo(field("spec.size", "3")), at_generation(3, observed=2, spec={"size": 3}),
+        State.MET, f"{SUBJECT}: matches",
+        id="met_when_only_spec_is_read_whatever_the_status_generation",
+    ),
+    pytest.param(
+        foo(conditions=ready("Ready")), at_generation(3, observed=3, conditions=[condition("Ready", "True")]),
+        State.MET, f"{SUBJECT}: matches",
+        id="met_when_status_has_observed_the_generation",
+    ),
+    pytest.param(
+        foo(conditions=ready("Ready")), at_generation(12, conditions=[{**condition("Ready", "True"), "observedGeneration": 9}]),
+        State.PENDING, f'{SUBJECT}: condition Ready is "True" for generation 9, but the object is at generation 12 '
+                       "(out of date)",
+        id="pending_when_the_condition_is_out_of_date",
+    ),
+    pytest.param(
+        foo(conditions=ready("Ready")), at_generation(12, conditions=[{**condition("Ready", "True"), "observedGeneration": 12}]),
+        State.MET, f"{SUBJECT}: matches",
+        id="met_when_the_condition_is_for_this_generation",
+    ),
+    pytest.param(
+        foo(conditions=ready("Ready")),
+        at_generation(12, conditions=[{**condition("Ready", "False", "Reconciling"), "observedGeneration": 9}]),
+        State.PENDING, f'{SUBJECT}: condition Ready is "False" (Reconciling), want "True"',
+        id="a_wrong_status_is_said_before_its_generation",
+    ),
+    pytest.param(
+        foo(conditions=ready("Ready")), at_generation(2, observed="2", conditions=[condition("Ready", "True")]),
+        State.MET, f"{SUBJECT}: matches",
+        id="a_generation_that_is_not_an_integer_is_not_compared",
+    ),
+    pytest.param(
+        foo(), being_deleted("2026-11-30T08:00:00Z"),
+        State.PENDING, f"{SUBJECT}: being deleted (since 2026-11-30T08:00:00Z)",
+        id="pending_when_the_object_is_being_deleted",
     ),
     pytest.param(
         foo(), listed(),
