@@ -13,6 +13,21 @@ MASK = "***"
 
 def url(text: str) -> str:
     """`text` with the userinfo, the query and the fragment replaced by ***."""
+    scheme, separator, authority, rest = _parts(text)
+    if "@" in authority:
+        authority = f"{MASK}@{authority.rpartition('@')[2]}"
+    return f"{scheme}{separator}{authority}{rest}"
+
+
+def url_without_authority(text: str) -> str:
+    """`text` with the whole authority (userinfo, host, port), the query and the fragment
+    replaced by ***: for a piece of a URL that a comma in its password cut off."""
+    scheme, separator, authority, rest = _parts(text)
+    return f"{scheme}{separator}{MASK if authority else ''}{rest}"
+
+
+def _parts(text: str) -> tuple[str, str, str, str]:
+    """(scheme, "://" or "", authority, the rest), the query and fragment already masked."""
     cut = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=-1)
     if cut >= 0:
         text = f"{text[:cut + 1]}{MASK}"
@@ -20,7 +35,4 @@ def url(text: str) -> str:
     if not separator:
         scheme, rest = "", text
     end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
-    authority = rest[:end]
-    if "@" in authority:
-        authority = f"{MASK}@{authority.rpartition('@')[2]}"
-    return f"{scheme}{separator}{authority}{rest[end:]}"
+    return scheme, separator, rest[:end], rest[end:]

@@ -21,3 +21,14 @@ from kep import redact
 ])
 def test_url_masks_userinfo_query_and_fragment(text: str, shown: str) -> None:
     assert redact.url(text) == shown
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("https://admin:hunter", "https://***"),
+    ("https://admin:hunter/x?t=1", "https://***/x?***"),
+    ("two@vault:8200/health", "***/health"),
+    ("secret", "***"),
+    ("https://", "https://"),
+])
+def test_url_without_authority_masks_host_and_port_too(text: str, shown: str) -> None:
+    assert redact.url_without_authority(text) == shown

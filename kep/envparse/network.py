@@ -135,6 +135,12 @@ def shown(url: str) -> str:
     return quote(redact.url(url))
 
 
+def shown_without_authority(url: str) -> str:
+    """A URL that may be a piece of a longer one cut at a comma, as a message quotes it: its
+    user, password, host and port all masked (any of them may be part of a password)."""
+    return quote(redact.url_without_authority(url))
+
+
 def is_host_name(text: str) -> bool:
     """A DNS name (letters, digits, "-", "_"; a trailing dot allowed) or an IPv4 address."""
     name = text.removesuffix(".")

@@ -128,6 +128,26 @@ def test_bad_url_is_reported_masked(value: str) -> None:
         assert not any(secret in found[0] for secret in SECRETS)
 
 
+@pytest.mark.parametrize("value", [
+    "https://admin:s3cret,hunter2@vault:8200/health",
+    "https://admin,s3cret:hunter2@vault/",
+    "https://a:s3cret,tok3n,hunter2@vault/x?tok3n",
+])
+def test_a_comma_in_credentials_cuts_the_url_and_no_piece_shows_them(value: str) -> None:
+    """Items are split at commas before anything is parsed, so the piece before the "@" is
+    not userinfo any more: no piece of the authority is shown, and the message says why."""
+    found = problems({"DEPENDENCY_HTTP": value})
+    assert found and all(line.startswith("DEPENDENCY_HTTP: item ") for line in found)
+    assert all(line.endswith("(a comma in a URL splits the item: write it as %2C, or use DEPENDENCY_HTTP_JSON)")
+               for line in found)
+    assert not any(secret in line for line in found for secret in (*SECRETS, "admin"))
+
+
+def test_a_comma_escaped_in_credentials_is_one_url() -> None:
+    (spec,) = specs({"DEPENDENCY_HTTP": "https://admin:s3cret%2Chunter2@vault:8200/health"})
+    assert str(spec) == "HTTP https://***@vault:8200/health"
+
+
 def test_good_url_with_credentials_is_masked_in_its_spec() -> None:
     (spec,) = specs({"DEPENDENCY_HTTP": "https://user:s3cret@h:8443/x?token=tok3n"})
     assert spec.url == "https://user:s3cret@h:8443/x?token=tok3n"
