@@ -57,7 +57,7 @@ dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
                             HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
 
 environment:
-  COMMAND                   the command, split on whitespace (arguments after -- win)
+  COMMAND                   the command, split on whitespace (command-line arguments win)
   NAMESPACE                 namespace of items without one (default: the service
                             account's namespace file in a cluster, the kubeconfig
                             context's namespace outside, else "default")
@@ -110,6 +110,9 @@ exit codes:
 
 SUBCOMMANDS = ("check", "rbac")
 
+COMMAND_QUOTES = ("COMMAND is split on whitespace, not as a shell splits it: its quotes stay in the words "
+                  "(kep --explain shows them); give the command as arguments instead")
+
 
 class UsageError(Exception):
     pass
@@ -134,7 +137,7 @@ class Invocation:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kep",
-        usage="kep [--help] [--version] [--explain] [--] [COMMAND [ARG ...]]\n"
+        usage="kep [--help] [--version] [--explain] [[--] COMMAND [ARG ...]]\n"
               "       kep check [-o table|json]\n"
               "       kep rbac [--service-account NAME] [--no-watch]",
         description=DESCRIPTION,
@@ -144,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=buildinfo.describe())
     parser.add_argument("--explain", action="store_true",
                         help="print how the environment was understood and exit (no API request)")
-    parser.add_argument("command", nargs="*", help="the command to exec (wins over COMMAND)")
+    parser.add_argument("command", nargs="*", help="the command to exec, with its own options (wins over "
+                                                    "COMMAND); kep's options go before it")
     return parser
 
 
@@ -166,25 +170,27 @@ def _service_account(name: str) -> str:
 
 
 def parse_args(argv: Sequence[str]) -> Invocation:
-    """The command is everything after `--`, else the positionals; a first word that is
-    a subcommand (before any `--`) selects it."""
+    """kep's own options come first; the command is everything from the first word that is
+    not one (or after `--`), its options included, as `env`, tini and dumb-init read theirs:
+    in `kep sh -c 'echo hi'` the -c is sh's and in `kep myapp --version` --version is myapp's.
+    A first word that is a subcommand selects it."""
     argv = list(argv)
-    if "--" in argv:
-        cut = argv.index("--")
-        options, command = argv[:cut], argv[cut + 1:]
-    else:
-        options, command = argv, []
-    if options and options[0] in SUBCOMMANDS:
-        if command:
-            raise UsageError(f"kep {options[0]} takes no command (see kep --help)")
-        sub = _subparser(options[0]).parse_args(options[1:])
-        if options[0] == "check":
+    if argv and argv[0] in SUBCOMMANDS:
+        name, rest = argv[0], argv[1:]
+        if "--" in rest:
+            raise UsageError(f"kep {name} takes no command (see kep --help)")
+        sub = _subparser(name).parse_args(rest)
+        if name == "check":
             return Invocation("check", output=sub.output)
         return Invocation("rbac", service_account=sub.service_account, watch=not sub.no_watch)
+    cut = next((i for i, word in enumerate(argv) if word == "--" or not word.startswith("-")), len(argv))
+    options, command = argv[:cut], argv[cut:]
     parsed = _parser().parse_args(options)
-    if parsed.command and not command:
-        _refuse_misspelt_subcommand(parsed.command[0])
-    return Invocation("explain" if parsed.explain else "run", tuple(command or parsed.command))
+    if command and command[0] == "--":
+        command = command[1:]
+    elif command:
+        _refuse_misspelt_subcommand(command[0])
+    return Invocation("explain" if parsed.explain else "run", tuple(command))
 
 
 def _refuse_misspelt_subcommand(word: str) -> None:
@@ -245,10 +251,13 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     plan = envparse.parse(env, _default_namespace(env))
     if plan.settings.debug or plan.settings.log_format != "text":
         logsetup.configure(debug=plan.settings.debug, form=plan.settings.log_format)
+    command, source = (invocation.command, "arguments") if invocation.command else (plan.settings.command, "COMMAND")
+    quoted = source == "COMMAND" and any(quote in env.get("COMMAND", "") for quote in "'\"")
     if invocation.action == "explain":
         from kep.explain import command_line, explain
 
-        print(explain(plan, env) + "\n" + command_line(invocation.command or plan.settings.command), flush=True)
+        print(explain(plan, env) + "\n" + command_line(command, source)
+              + (f"\nwarning: {COMMAND_QUOTES}" if quoted else ""), flush=True)
         return ExitCode.OK
     for warning in plan.warnings:
         log.warning("%s", warning)
@@ -256,7 +265,8 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
         return _check(plan, env, invocation.output)
     if invocation.action == "rbac":
         return _rbac(plan, env, invocation)
-    command = invocation.command or plan.settings.command
+    if quoted:
+        log.warning("%s", COMMAND_QUOTES)
     from kep.engine.engine import Engine
     from kep.engine.inbox import Inbox
 

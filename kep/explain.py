@@ -8,6 +8,7 @@ custom resource's plural, a DaemonSet's selector) it says in words.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from kep.errors import ConfigError
@@ -21,7 +22,9 @@ def _seconds(value: float) -> str:
 
 def explain(plan: Plan, env: Mapping[str, str]) -> str:
     s = plan.settings
-    lines = [f"{len(plan.specs)} dependencies:" if plan.specs else "no dependencies: kep execs at once"]
+    count = len(plan.specs)
+    lines = [f"{count} {'dependency' if count == 1 else 'dependencies'}:" if count
+             else "no dependencies: kep execs at once"]
     for spec in plan.specs:
         who = identity(spec, s)
         lines.append(f"  {spec}  [{who.kind} {who.namespace + '/' if who.namespace else ''}{who.name}]")
@@ -48,15 +51,20 @@ def explain(plan: Plan, env: Mapping[str, str]) -> str:
         + (_seconds(s.timeout) if s.timeout > 0 else "0 (wait forever)")
         + f", KEP_PROGRESS_INTERVAL {_seconds(s.progress_interval)}",
         f"  KEP_FAIL_ON_JOB_FAILURE {int(s.fail_on_job_failure)}, KEP_WATCH {int(s.watch)}, "
-        f"KEP_LOG_FORMAT {s.log_format}, KEP_DEBUG {int(s.debug)}",
+        f"KEP_STRICT_RBAC {int(s.strict_rbac)}, KEP_LOG_FORMAT {s.log_format}, KEP_DEBUG {int(s.debug)}",
+        f"  KEP_CONFIGMAPS_DIR {s.configmaps_dir}",
     ]
     for warning in plan.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
 
 
-def command_line(command: tuple[str, ...]) -> str:
-    return ("command: " + " ".join(command)) if command else "command: none (exit 0 once all are met)"
+def command_line(command: tuple[str, ...], source: str) -> str:
+    """The words kep will exec, each quoted as JSON so that a split the user did not mean
+    shows (COMMAND is split on whitespace, with no shell quoting); `source` says whence."""
+    if not command:
+        return "command: none (exit 0 once all are met)"
+    return f"command ({source}): {json.dumps(list(command))}"
 
 
 def _api_server(env: Mapping[str, str]) -> str:

@@ -60,7 +60,7 @@ def test_explain_says_what_will_be_read_and_asks_the_api_nothing(api, tmp_path):
     assert "list pods with labels from the DaemonSet's spec.selector in namespace infra" in out
     assert "get pods me in namespace openstack" in out
     assert "API reads: polled every 0.3s (KEP_WATCH=0); API server: https://" in out
-    assert out.rstrip().endswith("command: nova-api --debug")
+    assert out.rstrip().endswith('command (COMMAND): ["nova-api", "--debug"]')
 
 
 def test_check_and_explain_name_network_endpoints_with_credentials_masked(tmp_path):

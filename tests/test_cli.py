@@ -42,6 +42,11 @@ def test_unknown_option_is_a_usage_error_with_exit_2_and_one_line(capsys):
     (["--", "sleep", "1"], ("sleep", "1")),
     (["sleep", "1"], ("sleep", "1")),
     (["--", "ls", "--color", "--"], ("ls", "--color", "--")),
+    # From the first word that is not kep's option on, everything is the command's.
+    (["sh", "-c", "echo hi"], ("sh", "-c", "echo hi")),
+    (["myapp", "--version"], ("myapp", "--version")),
+    (["myapp", "--help", "--", "x"], ("myapp", "--help", "--", "x")),
+    (["--", "--weird-name"], ("--weird-name",)),
 ])
 def test_command_comes_from_arguments(argv, command):
     assert parse_args(argv) == Invocation("run", command)
@@ -53,6 +58,8 @@ def test_command_comes_from_arguments(argv, command):
     (["rbac", "--service-account", "nova", "--no-watch"], Invocation("rbac", service_account="nova", watch=False)),
     (["--explain"], Invocation("explain")),
     (["--explain", "--", "nova-api"], Invocation("explain", ("nova-api",))),
+    (["--explain", "nova-api", "--config-file", "/etc/nova/nova.conf"],
+     Invocation("explain", ("nova-api", "--config-file", "/etc/nova/nova.conf"))),
     (["--", "check"], Invocation("run", ("check",))),
 ])
 def test_subcommands_and_explain(argv, invocation):
@@ -89,3 +96,13 @@ def test_warnings_about_misspelt_names_are_shown_with_the_errors(capsys):
     captured = capsys.readouterr()
     assert "DEPENDENCY_SERVICES is not a kep variable; did you mean DEPENDENCY_SERVICE?" in captured.out
     assert "POD_NAME: required by DEPENDENCY_CONTAINER" in captured.err
+
+
+def test_explain_shows_the_words_of_the_command_and_warns_of_quotes_in_command(capsys):
+    assert main(["--explain"], {"COMMAND": "sh -c 'echo hi'", "DEPENDENCY_SOCKET": "/run/x.sock"}) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 dependency:\n")
+    assert 'command (COMMAND): ["sh", "-c", "\'echo", "hi\'"]\nwarning: COMMAND is split on whitespace' in out
+    assert main(["--explain", "sh", "-c", "echo hi"], {"COMMAND": "ignored 'x'"}) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith('command (arguments): ["sh", "-c", "echo hi"]')
