@@ -241,7 +241,7 @@ def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
         client = client_for(env) if plan.needs_api else None
     except ConfigError:
         client = None  # no API: custom resources keep their guessed plurals, and say so
-    wanted = needs(reads(plan, client), invocation.watch)
+    wanted = needs(reads(plan, client), invocation.watch, with_check=True)
     print(render(wanted, invocation.service_account, plan.settings.namespace, invocation.watch), end="", flush=True)
     return ExitCode.OK
 

@@ -1,7 +1,8 @@
 """What the declared dependencies need RBAC to allow, from each kind's `reads()`.
 
-`needs(plan, watch)` gives one `Need` per (namespace, API group, resource) with
-the read verbs kep uses on it (`Read.verbs`: list+watch, or get/list when polling);
+`needs(reads, watch)` gives one `Need` per (namespace, API group, resource) with
+the read verbs kep uses on it (`Read.verbs`: list+watch, or get/list when polling;
+`kep rbac` adds those of `kep check`, so that the Role it prints serves both);
 a cluster-scoped resource has namespace None. The same needs serve `kep rbac`
 (`render`: the minimal Role per namespace, a ClusterRole for cluster scope, and
 their bindings, as YAML) and the preflight (kep.preflight). Only read verbs, ever.
@@ -71,13 +72,16 @@ def discovered(client: Discoverer, read: Read) -> Read:
     return Read(served, read.namespace if served.namespaced else None, read.name, read.selector)
 
 
-def needs(reads: Iterable[Read], watch: bool) -> list[Need]:
-    """One Need per (namespace, group, resource), verbs merged, in a stable order."""
+def needs(reads: Iterable[Read], watch: bool, *, with_check: bool = False) -> list[Need]:
+    """One Need per (namespace, group, resource), verbs merged, in a stable order.
+    `with_check`: also the verbs of one read each (get or list), which `kep check` and a
+    watch that falls back to polling use: what `kep rbac` grants."""
     merged: dict[tuple[str | None, str, str], tuple[set[str], bool]] = {}
     for read in reads:
         key = (read.namespace if read.resource.namespaced else None, read.resource.group, read.resource.plural)
         verbs, guessed = merged.get(key, (set(), False))
-        merged[key] = (verbs | set(read.verbs(watch)), guessed or not read.discovered)
+        used = set(read.verbs(watch)) | (set(read.verbs(False)) if with_check else set())
+        merged[key] = (verbs | used, guessed or not read.discovered)
     order = ("get", "list", "watch")
     return [
         Need(ns, group, plural, tuple(v for v in order if v in verbs), guessed)

@@ -37,6 +37,9 @@ def test_needs_merge_verbs_per_namespace_and_resource_only_read_verbs() -> None:
     assert polled == {(NS, "pods"): ("get", "list"), ("other", "jobs"): ("get",), (NS, "endpointslices"): ("list",)}
     watched = {n.verbs for n in needs(reads, watch=True)}
     assert watched == {("list", "watch")}
+    granted = {(n.namespace, n.resource): n.verbs for n in needs(reads, watch=True, with_check=True)}
+    assert granted == {(NS, "pods"): ("get", "list", "watch"), ("other", "jobs"): ("get", "list", "watch"),
+                       (NS, "endpointslices"): ("list", "watch")}
 
 
 def test_a_cluster_scoped_resource_needs_a_cluster_role() -> None:
@@ -93,3 +96,5 @@ def test_kep_runs_with_exactly_the_printed_rbac_and_nothing_is_forbidden(api, tm
     assert "app started" in out and "forbidden" not in said.lower()
     watched = [r for r in api.requests if r.verb == "watch"]
     assert bool(watched) is watch
+    checked = run_kep("check", env=env)  # the debugging tool works under that Role too
+    assert checked.returncode == 0 and "forbidden" not in (checked.stdout + checked.stderr).lower(), checked.stdout
