@@ -304,11 +304,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             log.error("%s", problem)
         return ExitCode.CONFIG
     except TimedOut as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        for line, extra in exc.lines:
+            log.error("%s", line, extra=extra)
         return ExitCode.TIMEOUT
     except DependencyFailed as exc:
-        log.error("dependency failed: %s", exc)
+        log.error("dependency failed: %s", exc, extra=exc.fields)
         return ExitCode.DEPENDENCY_FAILED
     except RbacMissing as exc:
         log.error("KEP_STRICT_RBAC=1: %s reads are not allowed (see above); nothing was started.", exc)

@@ -23,8 +23,17 @@ class CommandError(KepError):
         super().__init__(message)
 
 
+Fields = dict[str, object]
+"""A log record's `extra` that JSON logs turn into fields (kep.engine.report.fields)."""
+
+
 class DependencyFailed(KepError):
-    """A dependency reached a state it will not recover from (opt-in, e.g. a failed job)."""
+    """A dependency reached a state it will not recover from (opt-in, e.g. a failed job);
+    `fields` name it in JSON logs."""
+
+    def __init__(self, message: str, fields: Fields | None = None) -> None:
+        self.fields = fields or {}
+        super().__init__(message)
 
 
 class RbacMissing(KepError):
@@ -41,8 +50,8 @@ class Terminated(BaseException):
 
 
 class TimedOut(KepError):
-    """KEP_TIMEOUT ran out; one line per dependency still unmet."""
+    """KEP_TIMEOUT ran out; one line per dependency still unmet, each with its `Fields`."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[tuple[str, Fields]]) -> None:
         self.lines = lines
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(line for line, _ in lines))

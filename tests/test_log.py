@@ -69,6 +69,21 @@ def test_json_dependency_lines_carry_kind_namespace_name_met_and_reason(api, tmp
     assert all({"time", "level", "message"} <= line.keys() for line in lines)
 
 
+def test_json_timeout_and_failure_lines_name_their_dependency(api, tmp_path):
+    api.create(f.job("db-init", NS, active=1))
+    api.create(f.job("db-sync", NS, conditions=[f.condition("Failed", "True", "BackoffLimitExceeded")]))
+    timed_out = run_kep("--", "true", env=cluster_env(
+        api, tmp_path, DEPENDENCY_JOBS="db-init", KEP_TIMEOUT="0.5", KEP_LOG_FORMAT="json"))
+    assert timed_out.returncode == 124, timed_out.stderr
+    [last] = [line for line in json_lines(timed_out.stderr) if line["message"].startswith("timed out")]
+    assert (last["kind"], last["namespace"], last["name"], last["met"]) == ("Job", NS, "db-init", False)
+    failed = run_kep("--", "true", env=cluster_env(
+        api, tmp_path, DEPENDENCY_JOBS="db-sync", KEP_FAIL_ON_JOB_FAILURE="1", KEP_LOG_FORMAT="json"))
+    assert failed.returncode == 3, failed.stderr
+    [last] = [line for line in json_lines(failed.stderr) if line["message"].startswith("dependency failed")]
+    assert (last["kind"], last["name"], last["met"]) == ("Job", "db-sync", False)
+
+
 @pytest.mark.parametrize("argv, env", [
     ((), {"DEPENDENCY_SERVICE": "a:b:c", "KEP_INTERVAL": "-1"}),
     (("--frobnicate",), {}),

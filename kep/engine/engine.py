@@ -30,7 +30,7 @@ from typing import Protocol
 from kep import attempt
 from kep.errors import DependencyFailed, TimedOut
 from kep.engine.inbox import Inbox
-from kep.engine.report import Reporter
+from kep.engine.report import Reporter, fields
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
 from kep.specs import Http, Settings, Socket, Spec, Tcp
@@ -121,10 +121,10 @@ class Engine:
                 self._raise_if_failed(verdicts)
                 if deadline is not None and now >= deadline:
                     raise TimedOut([
-                        f"timed out after {self.settings.timeout:g}s: {line}"
-                        for line in reporter.unmet_lines(verdicts)
-                    ] or [f"timed out after {self.settings.timeout:g}s: re-reading {len(stale)} "
-                          "collections before starting"])
+                        (f"timed out after {self.settings.timeout:g}s: {line}", extra)
+                        for line, extra in reporter.unmet(verdicts)
+                    ] or [(f"timed out after {self.settings.timeout:g}s: re-reading {len(stale)} "
+                           "collections before starting", {})])
                 wake = min(t for t in (self._next_local_check(), reporter.next_summary, deadline) if t is not None)
                 self._wait(max(0.0, wake - self._clock()))
         finally:
@@ -235,4 +235,4 @@ class Engine:
             return
         for spec, verdict in verdicts.items():
             if verdict.state is State.FAILED:
-                raise DependencyFailed(f"{spec}: {verdict.reason}")
+                raise DependencyFailed(f"{spec}: {verdict.reason}", fields(spec, self.settings, verdict))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Set
 
+from kep.errors import Fields
 from kep.specs import Settings, Spec, identity
 from kep.verdict import State, Verdict
 
@@ -21,7 +22,7 @@ def _seconds(value: float) -> str:
     return f"{value:.0f}s" if value >= 10 else f"{value:.1f}s"
 
 
-def fields(spec: Spec, settings: Settings, verdict: Verdict | None = None) -> dict[str, dict[str, object]]:
+def fields(spec: Spec, settings: Settings, verdict: Verdict | None = None) -> Fields:
     """`extra` for a dependency's log line: JSON logs add kind, namespace, name (and met,
     reason once there is a verdict) as fields of their own (kep.log)."""
     who = identity(spec, settings)
@@ -70,11 +71,13 @@ class Reporter:
             while self.next_summary <= now:
                 self.next_summary += self._interval
 
-    def unmet_lines(self, verdicts: Mapping[Spec, Verdict]) -> list[str]:
-        return [f"{spec}: {verdicts[spec].reason}" for spec in self._specs if not verdicts[spec].is_met]
+    def unmet(self, verdicts: Mapping[Spec, Verdict]) -> list[tuple[str, Fields]]:
+        """One line per dependency not met, with its fields for JSON logs."""
+        return [(f"{spec}: {verdicts[spec].reason}", fields(spec, self._settings, verdicts[spec]))
+                for spec in self._specs if not verdicts[spec].is_met]
 
     def _summarize(self, verdicts: Mapping[Spec, Verdict], now: float) -> None:
-        unmet = self.unmet_lines(verdicts)
+        unmet = [line for line, _ in self.unmet(verdicts)]
         if unmet:
             log.info(
                 "Still waiting after %s for %d of %d dependencies: %s",

@@ -157,10 +157,11 @@ def test_timeout_raises_with_one_line_per_unmet_dependency(world, monkeypatch):
     with pytest.raises(TimedOut) as caught:
         eng.run()
     assert world.now == 5
-    assert caught.value.lines == [
+    assert [line for line, _ in caught.value.lines] == [
         "timed out after 5s: Local(name='a'): a not there",
         "timed out after 5s: Remote(name='r', query=" + repr(q("r")) + "): waiting for first read",
     ]
+    assert [extra["kep_fields"]["met"] for _, extra in caught.value.lines] == [False, False]
 
 
 def test_api_dependency_is_met_when_its_observation_arrives(world):
