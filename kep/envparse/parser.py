@@ -44,7 +44,6 @@ from kep.envparse.variables import (
     DEPENDENCY_JOBS,
     DEPENDENCY_JOBS_JSON,
     DEPENDENCY_POD_JSON,
-    DEPENDENCY_PREFIX,
     DEPENDENCY_SERVICE,
     DEPENDENCY_SOCKET,
     DEPENDENCY_TCP,
@@ -462,7 +461,7 @@ class Parser:
 
     def warn_close_names(self) -> None:
         for name in sorted(self.env):
-            if name in DEPENDENCY_VARIABLES or not name.upper().startswith(DEPENDENCY_PREFIX):
+            if name in DEPENDENCY_VARIABLES:
                 continue
             meant = close_name(name)
             if meant:

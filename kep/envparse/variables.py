@@ -58,14 +58,14 @@ LOCAL_VARIABLES = (DEPENDENCY_SOCKET, DEPENDENCY_CONFIG, DEPENDENCY_TCP, DEPENDE
 def close_name(name: str, known: tuple[str, ...] = DEPENDENCY_VARIABLES) -> str | None:
     """The known variable that `name` probably meant, or None.
 
-    Names are compared after the prefix, with "_" and "-" dropped and case
-    ignored. Close means: a prefix of a known name (DEPENDENCY_POD, _JOB), a
+    Names are compared after the prefix (DEPENDENCY_, or a misspelling of it such
+    as DEPENDANCY_), with "_" and "-" dropped and case ignored. Close means: a prefix of a known name (DEPENDENCY_POD, _JOB), a
     known name plus "JSON" (DEPENDENCY_SERVICE_JSON), a plural (DEPENDENCY_PODS),
     or a small edit distance (DEPENDENCY_SERVICES, _JOB_JSON, _CUSTOMRESOURCE).
     Unrelated names (DEPENDENCY_FOO_URL, DEPENDENCY_MODE) are not close.
     """
-    tail = _squash(name)
-    if len(tail) < 3:
+    tail = _tail(name)
+    if tail is None or len(tail) < 3:
         return None
     forms = [tail, tail[:-1]] if tail.endswith("S") and len(tail) > 3 else [tail]
     matches = [
@@ -80,6 +80,15 @@ def _is_close(form: str, target: str) -> bool:
     if target.startswith(form) or form == target + "JSON":
         return True
     return _distance(form, target) <= (2 if len(target) >= 6 else 1)
+
+
+def _tail(name: str) -> str | None:
+    """What follows DEPENDENCY_, or a misspelling of it (DEPENDANCY_, DEPENDECY_), squashed;
+    None for a name with another prefix."""
+    prefix, underscore, _ = name.upper().partition("_")
+    if not underscore or _distance(prefix, DEPENDENCY_PREFIX[:-1]) > 2:
+        return None
+    return _squash(name[len(prefix) + 1:])
 
 
 def _squash(name: str) -> str:

@@ -768,6 +768,10 @@ def test_bad_boolean_knob(value: str) -> None:
         ("DEPENDENCY_CONFIGS", "DEPENDENCY_CONFIG"),
         ("DEPENDENCY_SOCKETS", "DEPENDENCY_SOCKET"),
         ("DEPENDENCY_SERVCIE", "DEPENDENCY_SERVICE"),
+        # The prefix misspelt: a common one, and one letter left out.
+        ("DEPENDANCY_SERVICE", "DEPENDENCY_SERVICE"),
+        ("DEPEDENCY_JOBS", "DEPENDENCY_JOBS"),
+        ("dependancy_daemonset", "DEPENDENCY_DAEMONSET"),
     ],
 )
 def test_close_name_gets_a_warning_naming_the_probable_one(name: str, meant: str) -> None:
@@ -780,7 +784,8 @@ def test_close_name_gets_a_warning_naming_the_probable_one(name: str, meant: str
 @pytest.mark.parametrize(
     "name",
     ["DEPENDENCY_FOO_URL", "DEPENDENCY_MODE", "DEPENDENCY_", "DEPENDENCY_X", "DEPENDENCY_SERVICE_HOST",
-     "DEPENDENCY_SERVER", "DEPENDENCY_JOBS_TIMEOUT", "DEPENDENCY_CONFIG_DIR", "SERVICES", "MY_DEPENDENCY_SERVICES"],
+     "DEPENDENCY_SERVER", "DEPENDENCY_JOBS_TIMEOUT", "DEPENDENCY_CONFIG_DIR", "SERVICES", "MY_DEPENDENCY_SERVICES",
+     "DEPENDENT_SERVICE_URL", "DEP_SERVICE", "KUBERNETES_SERVICE_HOST", "DEPENDANCY_FOO"],
 )
 def test_unrelated_name_gets_no_warning(name: str) -> None:
     assert parse({name: "x"}).warnings == ()
