@@ -1,6 +1,6 @@
 # kep: `make demo` and `make test` work on a fresh Debian machine; they make .venv themselves.
 SHELL := /bin/bash
-# Debian's python3 (staticx needs it for `make binary`); any python3.11+ works for the rest.
+# Debian's python3 (the binary is built with the Debian packages' CPython); any python3.11+ works for the rest.
 PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         log.error("dependency failed: %s", exc, extra=exc.fields)
         return ExitCode.DEPENDENCY_FAILED
     except RbacMissing as exc:
-        log.error("KEP_STRICT_RBAC=1: %s reads are not allowed (see above); nothing was started.", exc)
+        log.error("KEP_STRICT_RBAC=1: %s (see above); nothing was started.", exc)
         return ExitCode.RBAC_MISSING
     except CommandError as exc:
         log.error("%s", exc)

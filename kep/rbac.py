@@ -94,6 +94,8 @@ def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: b
     account, as YAML documents. Strings are JSON-quoted: always valid, never retyped."""
     name = f"{service_account}-kep"
     docs = [f"# kep rbac: the reads of the declared dependencies ({'with' if watch else 'without'} watch)"]
+    if not wanted:
+        return docs[0] + "\n# none of them reads the Kubernetes API: there is nothing to grant\n"
     scopes: dict[str | None, list[Need]] = {}
     for need in wanted:
         scopes.setdefault(need.namespace, []).append(need)

@@ -69,6 +69,15 @@ def test_json_dependency_lines_carry_kind_namespace_name_met_and_reason(api, tmp
     assert all({"time", "level", "message"} <= line.keys() for line in lines)
 
 
+def test_debug_logs_every_api_request_with_its_answer(api, tmp_path):
+    api.create(f.job("db-init", NS, succeeded=1))
+    done = run_kep("--", "true", env=cluster_env(api, tmp_path, DEPENDENCY_JOBS="db-init", KEP_DEBUG="1"))
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert f"GET /apis/batch/v1/namespaces/{NS}/jobs?" in said and ": 200 in " in said
+    assert "Bearer" not in said and api.admin_token not in said
+
+
 def test_json_timeout_and_failure_lines_name_their_dependency(api, tmp_path):
     api.create(f.job("db-init", NS, active=1))
     api.create(f.job("db-sync", NS, conditions=[f.condition("Failed", "True", "BackoffLimitExceeded")]))

@@ -56,7 +56,7 @@ def test_strict_rbac_exits_4_after_naming_what_is_missing_and_starts_nothing(api
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 4
     assert out.count("RBAC: kep may not") == 1 and "app started" not in out
-    assert "KEP_STRICT_RBAC=1: 1 reads are not allowed" in err
+    assert "KEP_STRICT_RBAC=1: 1 read is not allowed" in err
     assert not any(r.resource == "jobs" for r in api.requests), "nothing is read once strict RBAC fails"
 
 

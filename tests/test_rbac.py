@@ -98,3 +98,9 @@ def test_kep_runs_with_exactly_the_printed_rbac_and_nothing_is_forbidden(api, tm
     assert bool(watched) is watch
     checked = run_kep("check", env=env)  # the debugging tool works under that Role too
     assert checked.returncode == 0 and "forbidden" not in (checked.stdout + checked.stderr).lower(), checked.stdout
+
+
+def test_nothing_to_grant_is_said_when_no_dependency_reads_the_api() -> None:
+    text = render(needs(reads_of(plan_of(DEPENDENCY_TCP="db:5432")), watch=True), "default", NS, watch=True)
+    assert text.splitlines()[-1] == "# none of them reads the Kubernetes API: there is nothing to grant"
+    assert list(yaml.safe_load_all(text)) == []  # comments only: kubectl apply has nothing to do

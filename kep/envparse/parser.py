@@ -145,6 +145,8 @@ class Parser:
             namespace, colon, name = (part.strip() for part in item.rpartition(":"))
             if item.count(":") > 1:
                 self.problems.append(f'{where} has more than one ":" {shape}')
+            elif "/" in item and not colon:
+                self.problems.append(f'{where} has a "/" {shape}: the namespace goes before a ":"')
             elif colon and not namespace:
                 self.problems.append(f"{where} has an empty namespace {shape}")
             elif not name:

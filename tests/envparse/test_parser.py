@@ -122,6 +122,9 @@ def test_blank_default_namespace_means_default() -> None:
          'DEPENDENCY_SERVICE: item "a:b:c" has more than one ":" (expected name or namespace:name)'),
         ({"DEPENDENCY_SERVICE": ":name"},
          'DEPENDENCY_SERVICE: item ":name" has an empty namespace (expected name or namespace:name)'),
+        ({"DEPENDENCY_SERVICE": "openstack/db"},
+         'DEPENDENCY_SERVICE: item "openstack/db" has a "/" (expected name or namespace:name): '
+         'the namespace goes before a ":"'),
         ({"DEPENDENCY_DAEMONSET": "ns:", **POD},
          'DEPENDENCY_DAEMONSET: item "ns:" has an empty name (expected name or namespace:name)'),
         ({"DEPENDENCY_JOBS": " : "},
