@@ -40,8 +40,8 @@ def explain(plan: Plan, env: Mapping[str, str]) -> str:
             lines.append(f"    {what} {str(spec).split(' ', 1)[1]} every {_seconds(s.interval)}, "
                          "and once more right before the exec")
     if plan.needs_api:
-        mode = (f"list+watch where RBAC allows it, else polled every {_seconds(s.interval)}" if s.watch
-                else f"polled every {_seconds(s.interval)} (KEP_WATCH=0)")
+        polled = f"polled every {_seconds(s.interval)} until met"
+        mode = f"list+watch where RBAC allows it, else {polled}" if s.watch else f"{polled} (KEP_WATCH=0)"
         lines += ["", f"API reads: {mode}; API server: {_api_server(env)}"]
     lines += [
         "",

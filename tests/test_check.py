@@ -59,7 +59,7 @@ def test_explain_says_what_will_be_read_and_asks_the_api_nothing(api, tmp_path):
     assert "get daemonsets.apps ovs in namespace infra" in out
     assert "list pods with labels from the DaemonSet's spec.selector in namespace infra" in out
     assert "get pods me in namespace openstack" in out
-    assert "API reads: polled every 0.3s (KEP_WATCH=0); API server: https://" in out
+    assert "API reads: polled every 0.3s until met (KEP_WATCH=0); API server: https://" in out
     assert out.rstrip().endswith('command (COMMAND): ["nova-api", "--debug"]')
 
 
