@@ -11,8 +11,9 @@ trigger an early exec.
 All met at the same moment: reads of different collections are taken at
 different times, so "all met" may join an old read of one dependency to a new
 read of another. Before returning, every query read before the moment the last
-dependency turned met (`Observation.at`) is read again, unless its source is a
-healthy watch (`Source.fresh`), and all must still be met. Polling pays for it
+dependency turned met (an API one: when its read was sent, `Observation.at`; a
+local one: when it was checked) is read again, unless its source is a healthy
+watch (`Source.fresh`), and all must still be met. Polling pays for it
 with at most one extra read per query per start; watches pay nothing. Meanwhile,
 a met dependency's polled queries are held (no reads), so polling costs
 what the reference's does: reads of what is not met yet.
@@ -90,7 +91,7 @@ class Engine:
         self._local: dict[Spec, Verdict] = {}
         self._local_checked_at = float("-inf")
         self._met_at: dict[Spec, float] = {}
-        """API dependencies now met -> `at` of their newest read when they turned met."""
+        """Dependencies now met -> when they turned met (see `_note_met`)."""
         self._refreshing: set[Query] = set()
 
     def run(self) -> dict[Spec, Verdict]:
@@ -109,7 +110,7 @@ class Engine:
                 if all(v.is_met for v in verdicts.values()) and self._local_checked_at < now:
                     self._check_local(now)
                     verdicts = self._verdicts()
-                self._note_met(verdicts, wanted)
+                self._note_met(verdicts, wanted, now)
                 self._hold_met(verdicts, wanted)
                 reporter.update(verdicts, now, reading=self._reading(wanted))
                 stale: set[Query] = set()
@@ -189,12 +190,20 @@ class Engine:
             self._sources.pop(query).stop()
         return per_spec
 
-    def _note_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]]) -> None:
-        for spec, queries in wanted.items():
-            if not verdicts[spec].is_met:
+    def _note_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]], now: float) -> None:
+        """When each dependency turned met: a local one when it was checked; an API one when
+        its newest read was sent, but not earlier than one interval before kep saw the answer
+        (a read retried for a minute says little about the moment it was met)."""
+        for spec, verdict in verdicts.items():
+            if not verdict.is_met:
                 self._met_at.pop(spec, None)
             elif spec not in self._met_at:
-                self._met_at[spec] = max((self._seen[q].at for q in queries if q in self._seen), default=0.0)
+                queries = wanted.get(spec)
+                if queries is None:
+                    self._met_at[spec] = self._local_checked_at
+                    continue
+                sent = max((self._seen[q].at for q in queries if q in self._seen), default=now)
+                self._met_at[spec] = max(sent, now - self.settings.interval)
 
     def _hold_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]]) -> None:
         """Polling stops for queries whose every dependency is met, as the reference stops

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class ScriptedInbox:
             _, query, observation = self.script.pop(0)
             return query, observation
         raise queue.Empty
+
+
+
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,11 @@ def obs(state: str, at: float = 0.0) -> Observation:
 
 
 def engine(clock, specs, script=(), **settings) -> tuple[Engine, ScriptedInbox]:
-    inbox = ScriptedInbox(clock, list(script))
+    """An engine whose sources answer only as scripted; an observation scripted without an
+    `at` was sent when it arrives. Its sources never answer a refresh(): a script must not
+    leave a read older than the last turn to met (run_polled's sources answer)."""
+    script = [(when, query, o if o.at else dataclasses.replace(o, at=float(when))) for when, query, o in script]
+    inbox = ScriptedInbox(clock, script)
     return Engine(tuple(specs), Settings(**settings), open_source=FakeSource, clock=clock, inbox=inbox), inbox
 
 
@@ -173,7 +181,7 @@ def test_api_dependency_is_met_when_its_observation_arrives(world):
 def test_dependencies_needing_the_same_query_share_one_source(world):
     shared = q("shared")
     eng, _ = engine(world, [Remote("a", shared), Remote("b", shared), Remote("c", q("c"))],
-                    [(0.1, shared, obs("met")), (0.2, q("c"), obs("met"))])
+                    [(0.1, shared, obs("met")), (0.1, q("c"), obs("met"))])
     eng.run()
     assert sorted(FakeSource.opened, key=str) == sorted([shared, q("c")], key=str)
 
@@ -181,14 +189,9 @@ def test_dependencies_needing_the_same_query_share_one_source(world):
 def test_flip_met_unmet_met_does_not_exec_early(world):
     """kep returns only when ALL are met at the same time, with the latest data."""
     a, b = q("a"), q("b")
-    eng, _ = engine(world, [Remote("a", a), Remote("b", b)], [
-        (1, a, obs("met")),
-        (2, a, obs("pending")),
-        (3, b, obs("met")),
-        (4, a, obs("met")),
-    ])
-    eng.run()
-    assert world.now == 4
+    script = [(1, a, obs("met", 1)), (2, a, obs("pending", 2)), (3, b, obs("met", 3)), (4, a, obs("met", 4))]
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, {a: "met", b: "met"})
+    assert world.now == 4 and refreshed == [(4, b)]  # b's read of 3 is older than a's turn to met
 
 
 def test_failed_dependency_keeps_waiting_by_default(world):
@@ -338,6 +341,31 @@ def test_a_met_dependency_is_not_polled_until_the_check_before_exec_finds_it_unm
     assert sources[b].holds == [(0.0, False), (2.1, True)]
 
 
+def test_a_held_read_is_read_again_when_a_local_dependency_turns_met_last(world, monkeypatch):
+    """a (polled, held) was met at 0.1 and went unmet unseen; the TCP-like local L comes up at
+    100: kep must read a again, not exec on a read 99.9 s old."""
+    monkeypatch.setitem(LOCAL_KINDS, Local, LocalKind(world, {"L": 100.0}))
+    a = q("a")
+    refreshed: list = []
+    inbox = ScriptedInbox(world, [(0.1, a, obs("met", 0.1))])
+    eng = Engine((Remote("a", a), Local("L")), Settings(timeout=110), clock=world, inbox=inbox,
+                 open_source=lambda query, emit: AnsweringSource(query, emit, world, {a: "pending"}, refreshed))
+    eng._emit = lambda query, o: inbox.put((query, o))
+    with pytest.raises(TimedOut) as caught:
+        eng.run()
+    assert refreshed == [(100.0, a)]
+    assert [line for line, _ in caught.value.lines] == ["timed out after 110s: " + str(Remote("a", a)) + ": a is pending"]
+
+
+def test_an_answer_that_took_long_counts_from_when_it_came(world):
+    """b's read was sent at 5 and answered at 60 (retried): its `at` says little about when b
+    was met, so a's read of 10 is read again too."""
+    a, b = q("a"), q("b")
+    script = [(0.1, b, obs("pending", 0.1)), (10, a, obs("met", 10)), (60, b, obs("met", 5))]
+    _, refreshed = run_polled(world, [Remote("a", a), Remote("b", b)], script, {a: "met", b: "met"})
+    assert sorted(query.name for _, query in refreshed) == ["a", "b"]
+
+
 def test_reads_newer_than_the_last_turn_to_met_are_not_read_again(world):
     a, b = q("a"), q("b")
     script = [(0.1, b, obs("met", 0.1)), (0.2, a, obs("met", 0.2))]
@@ -361,7 +389,7 @@ def test_a_dependency_is_announced_resolved_once_while_its_reason_changes(world,
         and seen[spec.query].objects[0]["state"] != "pending" else pending("not yet")))
     eng, _ = engine(world, [Remote("r", r), Remote("gate", gate)], [
         (1, r, obs("1 of 1 ready (from Endpoints)")), (1.1, r, obs("1 of 1 ready")), (1.1, gate, obs("pending")),
-        (2, gate, obs("open"))])
+        (2, gate, obs("open")), (2, r, obs("1 of 1 ready"))])
     eng.run()
     resolved = [rec.getMessage() for rec in caplog.records if "Remote(name='r'" in rec.getMessage()
                 and "is resolved." in rec.getMessage()]
