@@ -135,10 +135,16 @@ def shown(url: str) -> str:
     return quote(redact.url(url))
 
 
-def shown_without_authority(url: str) -> str:
-    """A URL that may be a piece of a longer one cut at a comma, as a message quotes it: its
-    user, password, host and port all masked (any of them may be part of a password)."""
-    return quote(redact.url_without_authority(url))
+def bad_item(url: str, problem: str, cut: bool) -> str:
+    """A bad DEPENDENCY_HTTP item and its problem, as a message shows them. `cut`: the
+    variable holds an "@", so a comma in a user name or password may have cut a URL in two;
+    a piece before the "@" is then no longer masked as userinfo, so it is shown with no
+    authority at all (any of user, password, host and port may be part of a password)."""
+    before_at = cut and "@" not in url
+    text = quote(redact.url_without_authority(url)) if before_at else shown(url)
+    if before_at or (cut and "://" not in url):
+        problem += " (a comma in a URL splits the item: write it as %2C, or use DEPENDENCY_HTTP_JSON)"
+    return f"{text} {problem}"
 
 
 def is_host_name(text: str) -> bool:

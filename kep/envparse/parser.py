@@ -203,16 +203,11 @@ class Parser:
     def https(self) -> list[Http]:
         """DEPENDENCY_HTTP's URLs, then DEPENDENCY_HTTP_JSON's objects: both count."""
         https = []
-        cut = "@" in self.env.get(DEPENDENCY_HTTP, "")
+        cut = "@" in self.env.get(DEPENDENCY_HTTP, "")  # a comma in credentials may have cut an item
         for url in self.items(DEPENDENCY_HTTP):
             spec = network.http_url(url)
             if isinstance(spec, str):
-                # A comma in a user name or password cuts the URL in two, and the piece before
-                # the "@" is then no longer masked as userinfo: show no authority at all.
-                shown = network.shown_without_authority(url) if cut else network.shown(url)
-                hint = (" (a comma in a URL splits the item: write it as %2C, or use "
-                        f"{DEPENDENCY_HTTP_JSON})" if cut else "")
-                self.problems.append(f"{DEPENDENCY_HTTP}: item {shown} {spec}{hint}")
+                self.problems.append(f"{DEPENDENCY_HTTP}: item {network.bad_item(url, spec, cut)}")
             else:
                 https.append(spec)
         for where, item in self.json_items(DEPENDENCY_HTTP_JSON):

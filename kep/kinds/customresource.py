@@ -30,7 +30,10 @@ Checks, all of which must hold (the first that does not is the reason):
   .status.conditions[x].observedGeneration is 9, the condition is out of date
   with respect to the current state of the instance"): pending.
 No fields and no conditions: met as soon as the object can be read (and is not
-being deleted). Objects without these generation fields are read as before.
+being deleted). Objects without these generation fields are read as before, and
+so are kinds served without a `status` subresource: there every status write
+bumps `metadata.generation` too (apiextensions-apiserver's customResourceStrategy
+PrepareForUpdate), so `observedGeneration` can never catch up.
 """
 
 from __future__ import annotations
@@ -117,7 +120,9 @@ def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
     deleted = dig(obj, "metadata", "deletionTimestamp", default=None)
     if deleted:
         return pending(f"{subject}: being deleted (since {deleted})")
-    generation = _generation(dig(obj, "metadata", "generation", default=None))
+    # Without a status subresource every status write bumps the generation too, so a writer's
+    # observedGeneration can never catch up: there the generations say nothing.
+    generation = _generation(dig(obj, "metadata", "generation", default=None)) if _has_status(spec, seen, resource) else None
     if spec.conditions or any(check.path[:1] == ("status",) for check in spec.fields):
         observed = _generation(dig(obj, "status", "observedGeneration", default=None))
         if generation is not None and observed is not None and observed < generation:
@@ -150,6 +155,15 @@ def _field_mismatch(obj: dict[str, Any], check: FieldCheck) -> str:
     if json_text(value) == check.value:
         return ""
     return f"{check.key} is {_shown(value)}, want {_shown(check.value)}"
+
+
+def _has_status(spec: CustomResource, seen: Seen, resource: Resource) -> bool:
+    """Whether discovery serves `<plural>/status`: status is then written apart from the spec
+    and does not move `metadata.generation` (apiextensions-apiserver's strategy)."""
+    document = the_object(seen, discovery_query(spec), f"discovery of {spec.api_version}")
+    if isinstance(document, Verdict):
+        return False
+    return any(dig(entry, "name") == f"{resource.plural}/status" for entry in dig(document, "resources", default=None) or ())
 
 
 def _generation(value: Any) -> int | None:

@@ -138,8 +138,7 @@ def test_a_comma_in_credentials_cuts_the_url_and_no_piece_shows_them(value: str)
     not userinfo any more: no piece of the authority is shown, and the message says why."""
     found = problems({"DEPENDENCY_HTTP": value})
     assert found and all(line.startswith("DEPENDENCY_HTTP: item ") for line in found)
-    assert all(line.endswith("(a comma in a URL splits the item: write it as %2C, or use DEPENDENCY_HTTP_JSON)")
-               for line in found)
+    assert found[0].endswith("(a comma in a URL splits the item: write it as %2C, or use DEPENDENCY_HTTP_JSON)")
     assert not any(secret in line for line in found for secret in (*SECRETS, "admin"))
 
 
