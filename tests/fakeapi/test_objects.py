@@ -142,6 +142,20 @@ def test_custom_resource_generation_grows_with_spec_not_status(api_server) -> No
     assert api_server.patch(*foos, {"spec": {"size": 3}})["metadata"]["generation"] == 2
 
 
+def test_without_a_status_subresource_a_status_write_bumps_the_generation(api_server) -> None:
+    """Why kep.kinds.customresource compares generations only where `<plural>/status` is served."""
+    from tests.fakeapi import CustomResourceDef
+
+    api_server.add_custom_resource(CustomResourceDef("example.com", "v1", "Plain", "plains", namespaced=True,
+                                                     status_subresource=False))
+    plains = ("example.com/v1", "plains", "default", "p")
+    created = api_server.create({"apiVersion": "example.com/v1", "kind": "Plain",
+                                 "metadata": {"name": "p", "namespace": "default"}, "spec": {"size": 1}})
+    assert created["metadata"]["generation"] == 1
+    written = api_server.patch(*plains, {"status": {"observedGeneration": 1}})
+    assert written["metadata"]["generation"] == 2 and written["status"] == {"observedGeneration": 1}
+
+
 def test_update_conflict_and_status_rules(api: Api, fake_api) -> None:
     created = api.post(JOBS, {"metadata": {"name": "j"}, "spec": {"p": 1}, "status": {"succeeded": 1}}).json()
     # POST resets status (job strategy PrepareForCreate).
