@@ -28,18 +28,20 @@ def client_for(env: Mapping[str, str]) -> Client:
 
 
 def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observation]]:
-    """Watch or poll each read, as the RBAC preflight found allowed; and the discovery
+    """Watch or poll each read, as the RBAC preflight found allowed (a met one polled once
+    per progress interval, so the summary stays true); and the discovery
     documents read on the way, so the engine does not read them again. Raises
     RbacMissing under KEP_STRICT_RBAC=1 when reads are not allowed (each logged)."""
     s = plan.settings
     discovery = Discovery(client)
     preflight = Preflight(client, reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
     if not preflight.run():
-        return opener(client, s.interval, watch=s.watch), discovery.seen
+        return opener(client, s.interval, watch=s.watch, held_interval=s.progress_interval), discovery.seen
     if preflight.missing and s.strict_rbac:
         raise RbacMissing(len(preflight.missing))
     preflight.recheck_in_background()
-    return opener(client, s.interval, watch=s.watch, watchable=preflight.watchable), discovery.seen
+    return (opener(client, s.interval, watch=s.watch, watchable=preflight.watchable,
+                   held_interval=s.progress_interval), discovery.seen)
 
 
 def reads(plan: Plan, client: Discoverer | None) -> list[Read]:

@@ -192,3 +192,20 @@ def test_custom_resource_ready_for_an_older_generation_is_waited_for(api, tmp_pa
     api.patch(*foo, NS, "db", {"status": {"observedGeneration": 2}}, subresource="status")
     out, _ = finish(proc)
     assert "app started" in out
+
+
+def test_a_held_dependency_that_turns_unmet_is_said_within_a_progress_interval(api, tmp_path):
+    """Polling holds what is met, but still reads it once per progress interval: the log and
+    the summary say when it is no longer met, while kep waits for the rest."""
+    api.create(f.pod("a-0", NS, labels={"app": "a"}, ready=True))
+    api.create(f.pod("b-0", NS, labels={"app": "b"}, ready=False))
+    env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, KEP_PROGRESS_INTERVAL="1",
+                      DEPENDENCY_POD_JSON='[{"labels": {"app": "a"}}, {"labels": {"app": "b"}}]')
+    proc = start_kep("--", "echo", "app started", env=env)
+    wait_for_line(proc, "Dependency Pod with labels map[app:a] in namespace openstack is resolved")
+    set_ready(api, "a-0", False)
+    wait_for_line(proc, "is no longer resolved", timeout=5)
+    set_ready(api, "a-0", True)
+    set_ready(api, "b-0", True)
+    out, _ = finish(proc)
+    assert "app started" in out

@@ -15,8 +15,9 @@ dependency turned met (an API one: when its read was sent, `Observation.at`; a
 local one: when it was checked) is read again, unless its source is a healthy
 watch (`Source.fresh`), and all must still be met. Polling pays for it
 with at most one extra read per query per start; watches pay nothing. Meanwhile,
-a met dependency's polled queries are held (no reads), so polling costs
-what the reference's does: reads of what is not met yet.
+a met dependency's polled queries are held (read once per progress interval,
+not per interval), so polling costs about what the reference's does: reads of
+what is not met yet.
 """
 
 from __future__ import annotations
@@ -206,9 +207,9 @@ class Engine:
                 self._met_at[spec] = max(sent, now - self.settings.interval)
 
     def _hold_met(self, verdicts: dict[Spec, Verdict], wanted: dict[Spec, tuple[Query, ...]]) -> None:
-        """Polling stops for queries whose every dependency is met, as the reference stops
-        polling a resolved dependency; unlike it, kep reads them once more before exec
-        (`_stale`), and they resume if that read finds one no longer met."""
+        """Polling slows down for queries whose every dependency is met (Poller.hold), as
+        the reference stops polling a resolved dependency; unlike it, kep reads them once
+        more before exec (`_stale`), and they resume if a read finds one no longer met."""
         unmet = {query for spec, queries in wanted.items() if not verdicts[spec].is_met for query in queries}
         for query, source in self._sources.items():
             source.hold(query not in unmet)

@@ -4,10 +4,11 @@ The first read is immediate (start-up speed matters); the second comes up to
 10% of the interval early, at random, so a fleet started together does not
 hit the API server in lock-step, and no gap between reads exceeds the interval.
 `refresh()` asks for a read now (the engine's check before exec); a read that
-was in flight when it was asked is followed by another one. `hold(True)` stops
-the reads on the interval (every dependency that needs this query is met, and
+was in flight when it was asked is followed by another one. `hold(True)` slows
+the reads to `held_interval` (every dependency that needs this query is met, and
 the engine re-reads it before exec, so the API server is not asked again and
-again for an answer already had); `hold(False)` resumes them.
+again for an answer already had; a slow read still lets the log say when one is
+no longer met); `hold(False)` resumes the interval.
 
 While the first read is being retried (API server unreachable, 5xx), each
 failed attempt is emitted as it happens, so the user learns at once what is
@@ -17,6 +18,7 @@ the engine reads it again before trusting it for an exec).
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -41,12 +43,15 @@ class Poller:
         interval: float,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        held_interval: float = math.inf,
     ) -> None:
-        """`interval`: seconds between reads; `clock`: monotonic seconds."""
+        """`interval`: seconds between reads; `held_interval`: between reads while held
+        (inf: none); `clock`: monotonic seconds."""
         self.query = query
         self._fetch = fetch
         self._emit = emit
         self._interval = interval
+        self._held_interval = held_interval
         self._phase = rand() * 0.1 * interval
         self._clock = clock
         self._cond = threading.Condition()
@@ -88,19 +93,19 @@ class Poller:
                     return
             self._answered = True
             self._emit(self.query, observation)
-            due = self._clock() + self._interval - early
+            last = self._clock()
+            self._wait(last, self._interval - early)
             early = 0.0
-            self._wait_until(due)
 
-    def _wait_until(self, due: float) -> None:
-        """Until `due` (not while held), a refresh() or stop(): released from a hold, the next
-        read still keeps to the interval."""
+    def _wait(self, last: float, interval: float) -> None:
+        """Until `interval` after the `last` read (`held_interval` while held), a refresh() or
+        stop(): released from a hold, the next read still keeps to the interval."""
         with self._cond:
             while not (self._stopped or self._asked):
-                left = due - self._clock()
-                if not self._held and left <= 0:
+                left = last + (self._held_interval if self._held else interval) - self._clock()
+                if left <= 0:
                     return
-                self._cond.wait(None if self._held else left)
+                self._cond.wait(None if math.isinf(left) else left)
 
     def _retrying(self, error: ApiError) -> None:
         if not self._answered and not self._stopped:

@@ -13,6 +13,7 @@ passes on to the polling fallback.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -37,15 +38,18 @@ def describe(query: Query) -> str:
 
 class Watcher:
     def __init__(self, query: Query, client: Any, emit: Emit, interval: float,
-                 make_list_watch: Callable[..., ListWatch] = ListWatch, told: set[str] | None = None) -> None:
+                 make_list_watch: Callable[..., ListWatch] = ListWatch, told: set[str] | None = None,
+                 held_interval: float = math.inf) -> None:
         """`told`: refusals already said, shared by one run's watchers (said once per
-        verb, resource and namespace, however many queries meet it)."""
+        verb, resource and namespace, however many queries meet it); `held_interval`: for
+        the polling fallback (Poller)."""
         assert query.resource is not None
         self.query = query
         self._told = set() if told is None else told
         self._client = client
         self._emit = emit
         self._interval = interval
+        self._held_interval = held_interval
         self._stop = threading.Event()
         self._watch_stop = threading.Event()
         self._lock = threading.Lock()
@@ -109,21 +113,23 @@ class Watcher:
                 self._told.add(said)
                 log.info("Cannot %s %s (%s); polling it every %gs instead.",
                          refused[0].verb, describe(self.query), refused[0].label, self._interval)
-            self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval)
+            self._poller = Poller(self.query, fetcher(self._client), self._emit, self._interval,
+                                  held_interval=self._held_interval)
             self._poller.hold(self._held)
             self._poller.start()
 
 
 def opener(client: Reader, interval: float, watch: bool = True,
-           watchable: Callable[[Query], bool] = lambda query: True) -> Callable[[Query, Emit], Poller | Watcher]:
+           watchable: Callable[[Query], bool] = lambda query: True,
+           held_interval: float = math.inf) -> Callable[[Query, Emit], Poller | Watcher]:
     """Sources for the engine: watch where possible (`watchable`: what the RBAC preflight
-    found granted); discovery documents are polled."""
+    found granted); discovery documents are polled. `held_interval`: see Poller."""
 
     told: set[str] = set()
 
     def open_source(query: Query, emit: Emit) -> Poller | Watcher:
         if watch and query.discovery is None and watchable(query):
-            return Watcher(query, client, emit, interval, told=told)
-        return Poller(query, fetcher(client), emit, interval)
+            return Watcher(query, client, emit, interval, told=told, held_interval=held_interval)
+        return Poller(query, fetcher(client), emit, interval, held_interval=held_interval)
 
     return open_source

@@ -32,13 +32,13 @@ class RecordingCondition(threading.Condition):
         return True
 
 
-def run_scripted(step) -> tuple[list[float], list[float | None]]:
+def run_scripted(step, **held) -> tuple[list[float], list[float | None]]:
     """Runs a poller (interval 4 s, phase 0.25 s) on a fake clock until `step` stops it;
     returns the times of its reads and the timeouts it waited with (None: until woken)."""
     clock = FakeClock()
     reads: list[float] = []
     poller = Poller(Query(namespace="ns", name="x"), lambda q, on_retry: reads.append(clock.now) or Observation(),
-                    lambda q, o: None, 4.0, rand=lambda: 0.625, clock=clock)
+                    lambda q, o: None, 4.0, rand=lambda: 0.625, clock=clock, **held)
     cond = poller._cond = RecordingCondition(poller, clock, step)
     poller._run()
     return reads, cond.waits
@@ -69,6 +69,19 @@ def test_held_it_reads_only_when_asked_and_released_it_keeps_to_the_interval():
     # read is due an interval after the last one, not at once.
     assert waits == [3.75, None, None, None, None, 4.0, 4.0]
     assert reads == [0.0, 3.75, 7.75]
+
+
+def test_held_with_a_held_interval_it_reads_that_seldom():
+    def step(poller, n):
+        if n == 1:
+            poller.hold(True)
+        elif n == 3:
+            poller.stop()
+
+    reads, waits = run_scripted(step, held_interval=30.0)
+    # Held at 3.75, 0.0 + 30 is due: waits the 26.25 s left; reads at 30; then 30 s more.
+    assert waits == [3.75, 26.25, 30.0]
+    assert reads == [0.0, 30.0]
 
 
 def test_processes_get_different_phases():
