@@ -7,6 +7,7 @@ pieces (kep.api, kep.preflight, kep.engine.watcher) for it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,14 +35,14 @@ def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observa
     RbacMissing under KEP_STRICT_RBAC=1 when reads are not allowed (each logged)."""
     s = plan.settings
     discovery = Discovery(client)
+    open_sources = functools.partial(opener, client, s.interval, watch=s.watch, held_interval=s.progress_interval)
     preflight = Preflight(client, reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
     if not preflight.run():
-        return opener(client, s.interval, watch=s.watch, held_interval=s.progress_interval), discovery.seen
+        return open_sources(), discovery.seen
     if preflight.missing and s.strict_rbac:
         raise RbacMissing(len(preflight.missing))
     preflight.recheck_in_background()
-    return (opener(client, s.interval, watch=s.watch, watchable=preflight.watchable,
-                   held_interval=s.progress_interval), discovery.seen)
+    return open_sources(watchable=preflight.watchable), discovery.seen
 
 
 def reads(plan: Plan, client: Discoverer | None) -> list[Read]:

@@ -508,8 +508,9 @@ class Client:
                 resp = self._adapter.send(prepared, stream=True, timeout=timeout, proxies=self._proxies)
                 if not stream or resp.status_code >= 300:
                     resp.content  # noqa: B018  (read the body now, inside the try)
-                log.debug("%s %s: %d in %.0f ms", method, prepared.path_url, resp.status_code,
-                          (time.monotonic() - sent) * 1000)
+                if log.isEnabledFor(logging.DEBUG):  # KEP_DEBUG=1; nothing spent otherwise
+                    log.debug("%s %s: %d in %.0f ms", method, prepared.path_url, resp.status_code,
+                              (time.monotonic() - sent) * 1000)
             except requests.exceptions.SSLError as e:
                 raise target.unreachable(_describe(e, self._base, timeout)) from None
             except _RETRYABLE as e:
