@@ -37,7 +37,8 @@ from __future__ import annotations
 from typing import Any
 
 from kep.api.resources import DAEMONSETS, PODS
-from kep.kinds.pod import Node, is_ready, is_terminating, name_of, node_of, own_node, own_node_queries, own_pod_queries
+from kep.kinds.pod import (TERMINAL_PHASES, Node, is_ready, is_terminating, name_of, node_of, own_node,
+                           own_node_queries, own_pod_queries)
 from kep.kinds.reading import the_object
 from kep.kinds.selectors import SelectorError, selector_string
 from kep.reads import Query, Read, Seen, dig
@@ -160,7 +161,7 @@ def _pods_behind(daemonset: dict[str, Any], owned: list[dict[str, Any]]) -> str:
     counted = {
         target_node(p).name or target_node(p).host_ip
         for p in owned
-        if not (is_terminating(p) and dig(p, "status", "phase") in ("Succeeded", "Failed"))
+        if not (is_terminating(p) and dig(p, "status", "phase") in TERMINAL_PHASES)
     }
     current = _count(daemonset, "currentNumberScheduled")
     if len(counted) < current:

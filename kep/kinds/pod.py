@@ -4,15 +4,37 @@ List pods in the item's namespace with the labels as an equality selector;
 none listed: pending. With `requireSameNode` only pods on this node count
 (see `Node`). Met if any counted pod is ready (`is_ready`).
 
-A pod is ready when its Ready condition is "True" and it is not terminating:
-the kubelet's status manager may still say Ready=True after
-`metadata.deletionTimestamp` is set (it keeps the condition until the
-readiness probe fails or the containers stop), while the EndpointSlice
-controller already takes such a pod out of service (kubernetes v1.32,
-staging/src/k8s.io/endpointslice/utils.go `podEndpointChanged`/`addEndpoint`:
-`ready = service.Spec.PublishNotReadyAddresses || podutil.IsPodReady(pod)`
-with `terminating = pod.DeletionTimestamp != nil`, and ready false for a
-terminating endpoint). kep does the same: a pod on its way out never counts.
+A pod is ready when its writers say it can serve (kubernetes v1.32):
+
+| pod state                                             | ready? | why                                   |
+|-------------------------------------------------------|--------|---------------------------------------|
+| phase `Succeeded` or `Failed` (terminal)              | no     | its containers have stopped for good  |
+| `metadata.deletionTimestamp` set (terminating)        | no     | it is on its way out                  |
+| condition Ready missing, "False" or "Unknown"         | no     | the kubelet has not said ready        |
+| a `spec.readinessGates` condition missing / not True  | no     | a gate the kubelet ANDs into Ready    |
+| Ready "True", none of the above                       | yes    |                                       |
+
+- The kubelet writes Ready (pkg/kubelet/status/generate.go
+  `GeneratePodReadyCondition`): True only when ContainersReady is True (every
+  regular container and native sidecar `ready`, `GenerateContainersReadyCondition`)
+  and every readiness gate's condition is "True". A gate is written by another
+  controller, so kep checks the gates too: a gate turned False is seen at once,
+  not after the kubelet's next status write.
+- A terminal pod never counts: the EndpointSlice controller leaves it out
+  whatever its conditions say (staging/src/k8s.io/endpointslice/util/
+  controller_utils.go `ShouldPodBeInEndpoints`: `isPodTerminal` first; PR
+  #110256 for kubernetes#108594, where graceful node shutdown left `phase:
+  Failed` with `Ready=True`). A terminal phase is final (k8s.io/api core/v1
+  PodPhase), so such a pod is never ready again; another pod may be.
+- A terminating pod never counts: the kubelet's status manager may keep
+  Ready=True after `metadata.deletionTimestamp` is set, until the readiness
+  probe fails or the containers stop, while the EndpointSlice controller
+  already marks its endpoint not ready (staging/src/k8s.io/endpointslice/
+  utils.go `podToEndpoint`: `ready = publishNotReadyAddresses || (serving &&
+  !terminating)`).
+
+The reference reads the Ready condition alone (its isPodReady), so a failed or
+terminating pod that still says Ready=True made it start the application.
 
 kep reads the own pod only when `requireSameNode` is set (the reference reads
 it always, and fails when it cannot), and only until its node is known: a
@@ -103,12 +125,33 @@ def is_terminating(pod: dict[str, Any]) -> bool:
     return bool(dig(pod, "metadata", "deletionTimestamp", default=None))
 
 
+TERMINAL_PHASES = ("Succeeded", "Failed")
+
+
 def is_ready(pod: dict[str, Any]) -> bool:
-    """Condition Ready is "True" (the reference's isPodReady) and the pod is not terminating."""
-    return not is_terminating(pod) and any(
-        dig(c, "type") == "Ready" and dig(c, "status") == "True"
+    """Ready by the table in the module docstring."""
+    return not unready_because(pod)
+
+
+def unready_because(pod: dict[str, Any]) -> str:
+    """Why the pod is not ready, in a few words ("" when it is ready)."""
+    phase = dig(pod, "status", "phase", default="")
+    if phase in TERMINAL_PHASES:
+        return str(phase)
+    if is_terminating(pod):
+        return "terminating"
+    conditions = {
+        dig(c, "type"): dig(c, "status")
         for c in dig(pod, "status", "conditions", default=None) or ()
-    )
+        if isinstance(c, dict)
+    }
+    if conditions.get("Ready") != "True":
+        return "not ready"
+    for gate in dig(pod, "spec", "readinessGates", default=None) or ():
+        wanted = dig(gate, "conditionType", default="")
+        if conditions.get(wanted) != "True":
+            return f"readiness gate {wanted} not True"
+    return ""
 
 
 def name_of(obj: dict[str, Any]) -> str:
@@ -154,6 +197,15 @@ def evaluate(spec: Pod, settings: Settings, seen: Seen) -> Verdict:
     for pod in pods:
         if is_ready(pod):
             return met(f"pods matching {matching}: {name_of(pod)} is ready")
-    terminating = sum(1 for p in pods if is_terminating(p))
-    return pending(f"pods matching {matching}: {counted}, none ready"
-                   + (f" ({terminating} terminating)" if terminating else ""))
+    return pending(f"pods matching {matching}: {counted}, none ready{_tally(pods)}")
+
+
+def _tally(pods: tuple[dict[str, Any], ...]) -> str:
+    """Why they are not ready, counted: " (1 Failed, 2 terminating)", or "" when every one
+    is plainly not ready yet."""
+    reasons: dict[str, int] = {}
+    for pod in pods:
+        why = unready_because(pod)
+        if why != "not ready":
+            reasons[why] = reasons.get(why, 0) + 1
+    return f" ({', '.join(f'{n} {why}' for why, n in reasons.items())})" if reasons else ""

@@ -164,3 +164,47 @@ CASES = [
 def test_pod(spec: Pod, answers: dict[str, Observation], state: State, reason: str) -> None:
     outcome = settle(pod_kind, spec, answers)
     assert (outcome.state, outcome.reason) == (state, reason)
+
+
+def _gated(obj: dict, **conditions: str) -> dict:
+    """`obj` with a readiness gate per condition type, and those conditions set."""
+    obj["spec"]["readinessGates"] = [{"conditionType": t} for t in conditions]
+    obj["status"].setdefault("conditions", []).extend(
+        {"type": t, "status": s} for t, s in conditions.items() if s)
+    return obj
+
+
+STATES = [
+    # (the state in words, the pod, ready?, why not)
+    ("running, Ready True", pod(phase="Running", ready=True), True, ""),
+    ("running, Ready False", pod(phase="Running", ready=False), False, "not ready"),
+    ("running, Ready Unknown (node lost)", pod(phase="Running", ready="Unknown"), False, "not ready"),
+    ("pending, no conditions yet", pod(phase="Pending", ready=None), False, "not ready"),
+    ("Failed while Ready still True (graceful node shutdown, kubernetes#108594)",
+     pod(phase="Failed", ready=True), False, "Failed"),
+    ("Succeeded while Ready still True", pod(phase="Succeeded", ready=True), False, "Succeeded"),
+    ("terminating while Ready still True", pod(phase="Running", ready=True, deleting=True), False, "terminating"),
+    ("Failed and terminating", pod(phase="Failed", ready=True, deleting=True), False, "Failed"),
+    ("Ready True, its readiness gate True", _gated(pod(ready=True), **{"example.com/lb": "True"}), True, ""),
+    ("Ready True, its readiness gate turned False since",
+     _gated(pod(ready=True), **{"example.com/lb": "False"}), False, "readiness gate example.com/lb not True"),
+    ("Ready True, its readiness gate's condition not written yet",
+     _gated(pod(ready=True), **{"example.com/lb": ""}), False, "readiness gate example.com/lb not True"),
+    ("Ready False, its readiness gate True", _gated(pod(ready=False), **{"example.com/lb": "True"}), False,
+     "not ready"),
+]
+
+
+@pytest.mark.parametrize(("state", "obj", "ready", "why"), STATES, ids=[s[0] for s in STATES])
+def test_a_pod_is_ready_only_as_its_writers_mean_it(state: str, obj: dict, ready: bool, why: str) -> None:
+    assert pod_kind.is_ready(obj) is ready
+    assert pod_kind.unready_because(obj) == why
+
+
+def test_pods_that_say_ready_but_failed_or_are_terminating_are_counted_in_the_reason() -> None:
+    failed = pod("failed", "openstack", phase="Failed", ready=True)
+    leaving = pod("leaving", "openstack", ready=True, deleting=True)
+    starting = pod("starting", "openstack", ready=False)
+    verdict = pod_kind.evaluate(ANY_NODE, SETTINGS, {LIST: Observation((failed, leaving, starting))})
+    assert verdict.state is State.PENDING
+    assert verdict.reason == f"pods matching {MATCHING}: 3 listed, none ready (1 Failed, 1 terminating)"
