@@ -4,6 +4,7 @@ import pytest
 
 from kep import __version__
 from kep.cli import Invocation, main, parse_args
+from tests.run import kep_env, run_kep
 
 
 def test_help_documents_every_variable_knob_and_exit_code(capsys):
@@ -91,11 +92,49 @@ def test_config_errors_are_all_reported_one_line_each_with_exit_2(capsys):
     assert all("Traceback" not in line for line in lines)
 
 
-def test_warnings_about_misspelt_names_are_shown_with_the_errors(capsys):
-    assert main([], {"DEPENDENCY_SERVICES": "db", "DEPENDENCY_CONTAINER": "a"}) == 2
+def test_warnings_are_shown_with_the_errors(capsys):
+    assert main([], {"DEPENDENCY_SERVICES": "", "DEPENDENCY_CONTAINER": "a"}) == 2
     captured = capsys.readouterr()
-    assert "DEPENDENCY_SERVICES is not a kep variable; did you mean DEPENDENCY_SERVICE?" in captured.out
+    assert "DEPENDENCY_SERVICES: not a variable kep reads; did you mean DEPENDENCY_SERVICE? (empty" in captured.out
     assert "POD_NAME: required by DEPENDENCY_CONTAINER" in captured.err
+
+
+MISSPELT = "DEPENDENCY_SERVICES: not a variable kep reads; did you mean DEPENDENCY_SERVICE?"
+
+
+@pytest.mark.parametrize("name, value, meant", [
+    ("DEPENDENCY_SERVICES", "mariadb", "DEPENDENCY_SERVICE"),
+    ("DEPENDANCY_SERVICE", "mariadb", "DEPENDENCY_SERVICE"),
+    ("DEPENDENCY_JOB", "nova-db-sync", "DEPENDENCY_JOBS"),
+    ("KEP_TIMOUT", "5", "KEP_TIMEOUT"),
+])
+def test_a_misspelt_name_stops_kep_before_the_command_runs(name, value, meant, tmp_path):
+    """Read as written, kep would drop the dependency or the knob and exec at once (or wait forever)."""
+    marker = tmp_path / "ran"
+    done = run_kep("touch", str(marker), env=kep_env(**{name: value}))
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.endswith(f" {name}: not a variable kep reads; did you mean {meant}?"), line
+    assert "Traceback" not in done.stderr and "executing" not in done.stdout
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("argv", [["check"], ["check", "-o", "json"], ["rbac"], ["--explain"]])
+def test_every_tool_on_the_same_environment_refuses_a_misspelt_name(argv, capsys):
+    assert main(argv, {"DEPENDENCY_SERVICES": "mariadb", "DEPENDENCY_SERVICE": "keystone"}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.endswith(MISSPELT), line
+
+
+def test_a_blank_misspelt_name_and_an_unknown_kep_name_are_warned_of_and_the_command_runs(tmp_path):
+    marker = tmp_path / "ran"
+    done = run_kep("touch", str(marker), env=kep_env(DEPENDENCY_SERVICES="", KEP_LOG_LEVEL="debug"))
+    assert done.returncode == 0, done.stderr
+    assert marker.exists()
+    assert f"{MISSPELT} (empty, so ignored)" in done.stdout
+    assert "KEP_LOG_LEVEL: not a variable kep reads (ignored; kep --help lists kep's)" in done.stdout
 
 
 def test_explain_shows_the_words_of_the_command_and_warns_of_quotes_in_command(capsys):

@@ -36,11 +36,17 @@ Rules where kep differs from the reference, or where the reference is silent:
   seconds (`2`, `0.5`) or Go-style with units (`500ms`, `1m30s`, `1h`).
 - NAMESPACE and POD_NAME are validated only when an API dependency uses them,
   because the application's own environment may use those names too.
+- A name that can only be a misspelling of one kep reads (DEPENDENCY_SERVICES,
+  DEPENDANCY_JOBS, KEP_TIMOUT) is an error naming the one it resembles: the
+  reference ignores it, and so drops what it declares. Blank, it declares
+  nothing: a warning. Other DEPENDENCY_* names are the application's to use
+  (silent); a KEP_* name far from every knob gets a warning (see envparse.typos).
 
-The package's modules, one job each: `variables` (the names), `parser` (one
-parse), `names` (Kubernetes name rules), `jsonvalue` (JSON as Go reads it),
-`fieldkey` (custom-resource field keys), `knobs` (durations, booleans),
-`quote` (a value in a message), `network` (TCP and HTTP endpoints).
+The package's modules, one job each: `variables` (the names), `typos` (which
+one a misspelt name meant), `parser` (one parse), `names` (Kubernetes name
+rules), `jsonvalue` (JSON as Go reads it), `fieldkey` (custom-resource field
+keys), `knobs` (durations, booleans), `quote` (a value in a message),
+`network` (TCP and HTTP endpoints).
 """
 
 from __future__ import annotations
@@ -50,7 +56,8 @@ from collections.abc import Mapping
 from kep.envparse.fieldkey import parse_field_key
 from kep.envparse.names import is_dns_label, is_dns_subdomain
 from kep.envparse.parser import Parser
-from kep.envparse.variables import DEPENDENCY_VARIABLES, LOCAL_VARIABLES, close_name
+from kep.envparse.typos import closest
+from kep.envparse.variables import DEPENDENCY_VARIABLES, LOCAL_VARIABLES
 from kep.specs import Plan
 
 __all__ = [
@@ -60,7 +67,7 @@ __all__ = [
     "is_dns_subdomain",
     "DEPENDENCY_VARIABLES",
     "LOCAL_VARIABLES",
-    "close_name",
+    "closest",
 ]
 """What the rest of kep uses; the variable names themselves live in `variables`."""
 

@@ -47,7 +47,6 @@ from kep.envparse.variables import (
     DEPENDENCY_SERVICE,
     DEPENDENCY_SOCKET,
     DEPENDENCY_TCP,
-    DEPENDENCY_VARIABLES,
     INTERFACE_NAME,
     KEP_CONFIGMAPS_DIR,
     KEP_DEBUG,
@@ -63,8 +62,8 @@ from kep.envparse.variables import (
     NAMESPACE,
     NEEDS_POD_NAME,
     POD_NAME,
-    close_name,
 )
+from kep.envparse.typos import close_name, is_unknown_knob
 from kep.errors import ConfigError
 from kep.specs import (
     ConditionCheck,
@@ -115,7 +114,7 @@ class Parser:
             *self.https(),
         ]
         settings = self.settings()
-        self.warn_close_names()
+        self.check_names()
         if self.problems:
             raise ConfigError(self.problems, self.warnings)
         return Plan(specs=tuple(dict.fromkeys(specs)), settings=settings, warnings=tuple(self.warnings))
@@ -456,12 +455,16 @@ class Parser:
             return default
         return BOOLEANS[text.lower()]
 
-    def warn_close_names(self) -> None:
+    def check_names(self) -> None:
+        """A name that can only be a misspelling of one kep reads is an error: read as written,
+        kep would drop what it declares. A blank one declares nothing (a warning), and so does a
+        KEP_ name far from every knob, which may be a newer kep's or the application's own."""
         for name in sorted(self.env):
-            if name in DEPENDENCY_VARIABLES:
-                continue
+            shown = name if name.isprintable() else quote(name)
             meant = close_name(name)
-            if meant:
-                shown = name if name.isprintable() else quote(name)
-                self.warnings.append(f"{shown} is not a kep variable; did you mean {meant}? (ignored)")
-
+            if meant and self.env[name].strip():
+                self.problems.append(f"{shown}: not a variable kep reads; did you mean {meant}?")
+            elif meant:
+                self.warnings.append(f"{shown}: not a variable kep reads; did you mean {meant}? (empty, so ignored)")
+            elif is_unknown_knob(name):
+                self.warnings.append(f"{shown}: not a variable kep reads (ignored; kep --help lists kep's)")

@@ -229,5 +229,5 @@ def test_every_problem_of_an_http_json_item_is_reported() -> None:
     ("DEPENDENCY_TCPS", "DEPENDENCY_TCP"),
     ("DEPENDENCY_HTTPJSON", "DEPENDENCY_HTTP_JSON"),
 ])
-def test_close_names_of_network_variables_get_a_warning(name: str, meant: str) -> None:
-    assert parse({name: "x"}).warnings == (f"{name} is not a kep variable; did you mean {meant}? (ignored)",)
+def test_close_names_of_network_variables_are_an_error(name: str, meant: str) -> None:
+    assert problems({name: "x"}) == [f"{name}: not a variable kep reads; did you mean {meant}?"]

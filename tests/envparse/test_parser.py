@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from kep import envparse
-from kep.envparse import close_name, parse, parse_field_key
+from kep.envparse import parse, parse_field_key
+from kep.envparse.variables import KEP_VARIABLES
 from kep.errors import ConfigError
 from kep.specs import (
     ConditionCheck,
@@ -755,53 +756,64 @@ def test_bad_boolean_knob(value: str) -> None:
     ("name", "meant"),
     [
         ("DEPENDENCY_SERVICES", "DEPENDENCY_SERVICE"),
-        ("DEPENDENCY_SERVICE_JSON", "DEPENDENCY_SERVICE"),
-        ("dependency_service", "DEPENDENCY_SERVICE"),
-        ("DEPENDENCY_JOB", "DEPENDENCY_JOBS"),
-        ("DEPENDENCY_JOB_JSON", "DEPENDENCY_JOBS_JSON"),
-        ("DEPENDENCY_JOBSJSON", "DEPENDENCY_JOBS_JSON"),
-        ("DEPENDENCY_POD", "DEPENDENCY_POD_JSON"),
-        ("DEPENDENCY_PODS", "DEPENDENCY_POD_JSON"),
-        ("DEPENDENCY_PODS_JSON", "DEPENDENCY_POD_JSON"),
-        ("DEPENDENCY_DAEMONSETS", "DEPENDENCY_DAEMONSET"),
-        ("DEPENDENCY_DAEMON_SET", "DEPENDENCY_DAEMONSET"),
-        ("DEPENDENCY_CONTAINERS", "DEPENDENCY_CONTAINER"),
-        ("DEPENDENCY_CUSTOMRESOURCE", "DEPENDENCY_CUSTOM_RESOURCE"),
-        ("DEPENDENCY_CUSTOM_RESOURCES", "DEPENDENCY_CUSTOM_RESOURCE"),
-        ("DEPENDENCY_CONFIGS", "DEPENDENCY_CONFIG"),
-        ("DEPENDENCY_SOCKETS", "DEPENDENCY_SOCKET"),
-        ("DEPENDENCY_SERVCIE", "DEPENDENCY_SERVICE"),
-        # The prefix misspelt: a common one, and one letter left out.
         ("DEPENDANCY_SERVICE", "DEPENDENCY_SERVICE"),
-        ("DEPEDENCY_JOBS", "DEPENDENCY_JOBS"),
-        ("dependancy_daemonset", "DEPENDENCY_DAEMONSET"),
+        ("DEPENDENCY_JOB", "DEPENDENCY_JOBS"),
+        ("DEPENDENCY_POD", "DEPENDENCY_POD_JSON"),
+        ("KEP_TIMOUT", "KEP_TIMEOUT"),
+        ("KEP_INTERVALL", "KEP_INTERVAL"),
+        ("KEP_FAIL_ON_JOBS_FAILURE", "KEP_FAIL_ON_JOB_FAILURE"),
     ],
 )
-def test_close_name_gets_a_warning_naming_the_probable_one(name: str, meant: str) -> None:
-    assert close_name(name) == meant
-    plan = parse({name: "x"})
+def test_a_misspelt_name_is_a_configuration_error_naming_the_one_it_meant(name: str, meant: str) -> None:
+    """Read as written it would drop a dependency or a knob, and start the application early."""
+    assert problems({name: "x"}) == [f"{name}: not a variable kep reads; did you mean {meant}?"]
+
+
+def test_a_misspelt_name_is_listed_with_the_other_problems() -> None:
+    assert problems({"DEPENDENCY_SERVICES": "db", "DEPENDENCY_SERVICE": "a:b:c", "KEP_TIMOUT": "5"}) == [
+        'DEPENDENCY_SERVICE: item "a:b:c" has more than one ":" (expected name or namespace:name)',
+        "DEPENDENCY_SERVICES: not a variable kep reads; did you mean DEPENDENCY_SERVICE?",
+        "KEP_TIMOUT: not a variable kep reads; did you mean KEP_TIMEOUT?",
+    ]
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_blank_misspelt_name_declares_nothing_and_gets_a_warning(value: str) -> None:
+    plan = parse({"DEPENDENCY_SERVICES": value, "KEP_TIMOUT": value})
     assert plan.specs == ()
-    assert plan.warnings == (f"{name} is not a kep variable; did you mean {meant}? (ignored)",)
+    assert plan.warnings == (
+        "DEPENDENCY_SERVICES: not a variable kep reads; did you mean DEPENDENCY_SERVICE? (empty, so ignored)",
+        "KEP_TIMOUT: not a variable kep reads; did you mean KEP_TIMEOUT? (empty, so ignored)",
+    )
+
+
+def test_a_kep_name_far_from_every_knob_gets_a_warning() -> None:
+    assert parse({"KEP_LOG_LEVEL": "debug"}).warnings == (
+        "KEP_LOG_LEVEL: not a variable kep reads (ignored; kep --help lists kep's)",)
+
+
+def test_an_unprintable_name_is_quoted() -> None:
+    assert problems({"DEPENDENCY_SERVICES\t": "db"}) == [
+        '"DEPENDENCY_SERVICES\\t": not a variable kep reads; did you mean DEPENDENCY_SERVICE?']
 
 
 @pytest.mark.parametrize(
     "name",
-    ["DEPENDENCY_FOO_URL", "DEPENDENCY_MODE", "DEPENDENCY_", "DEPENDENCY_X", "DEPENDENCY_SERVICE_HOST",
-     "DEPENDENCY_SERVER", "DEPENDENCY_JOBS_TIMEOUT", "DEPENDENCY_CONFIG_DIR", "SERVICES", "MY_DEPENDENCY_SERVICES",
-     "DEPENDENT_SERVICE_URL", "DEP_SERVICE", "KUBERNETES_SERVICE_HOST", "DEPENDANCY_FOO"],
+    ["DEPENDENCY_FOO_URL", "DEPENDENCY_MODE", "DEPENDENCY_SERVICE_HOST", "DEPENDENCY_SECRET", "DEPENDENT_SERVICE",
+     "KUBERNETES_SERVICE_HOST", "KEP_PORT", "KEP_SERVICE_HOST", "_KEP_BUNDLE"],
 )
-def test_unrelated_name_gets_no_warning(name: str) -> None:
+def test_unrelated_name_is_no_problem_and_gets_no_warning(name: str) -> None:
     assert parse({name: "x"}).warnings == ()
 
 
 def test_known_names_get_no_warning() -> None:
-    env = {name: "" for name in envparse.DEPENDENCY_VARIABLES}
+    env = {name: "" for name in (*envparse.DEPENDENCY_VARIABLES, *KEP_VARIABLES)}
     assert parse(env).warnings == ()
 
 
 def test_warnings_come_in_name_order_after_the_jobs_warning() -> None:
     plan = parse({"DEPENDENCY_SOCKETS": "", "DEPENDENCY_JOBS": "a", "DEPENDENCY_JOBS_JSON": "[]", "DEPENDENCY_CONFIGS": ""})
-    assert [w.split()[0] for w in plan.warnings] == ["DEPENDENCY_JOBS", "DEPENDENCY_CONFIGS", "DEPENDENCY_SOCKETS"]
+    assert [w.split()[0] for w in plan.warnings] == ["DEPENDENCY_JOBS", "DEPENDENCY_CONFIGS:", "DEPENDENCY_SOCKETS:"]
 
 
 # --- helpers exposed for other modules ----------------------------------------------------------
