@@ -195,11 +195,9 @@ def parse_args(argv: Sequence[str]) -> Invocation:
 
 def _refuse_misspelt_subcommand(word: str) -> None:
     """`kep chek` is a typo for `kep check`, not a command to exec after the wait."""
-    import difflib
-
-    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75)
+    close = envparse.closest(word, SUBCOMMANDS)
     if close and "/" not in word and shutil.which(word) is None:
-        raise UsageError(f"unknown subcommand {word!r}: did you mean kep {close[0]}? (see kep --help)")
+        raise UsageError(f"unknown subcommand {word!r}: did you mean kep {close}? (see kep --help)")
 
 
 def _default_namespace(env: Mapping[str, str]) -> str:
