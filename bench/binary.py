@@ -171,10 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with FakeApiServer(workdir=work / "api") as api:
             sa = api.write_service_account(work / "sa", api.add_token(), namespace=NS)
             env = {**base, **api.in_cluster_env(sa), "DEPENDENCY_SERVICE": "db", "KEP_INTERVAL": "0.5"}
+            api.create(f.service("db", NS))
             api.create(f.endpoint_slice("db", NS, f.endpoint("10.0.0.7", ready=True)))
             t_service = median_ms([str(binary), "--", TRUE], env, args.runs)
             rows.append(("start to exec, one met service (fake API, HTTPS)", f"{t_service:.0f} ms"))
 
+            api.create(f.service("pending", NS))
             api.create(f.endpoint_slice("pending", NS, f.endpoint("10.0.0.8", ready=False)))
             env["DEPENDENCY_SERVICE"] = "pending"
 

@@ -38,6 +38,7 @@ REFERENCE_REQUESTS_PER_CHECK = {"service": 2, "job": 1, "pod": 2}
 
 
 def make_not_met(cluster: FakeCluster, job_met: bool) -> None:
+    cluster.create(f.service("db", NS))
     cluster.create(f.endpoint_slice("db", NS, f.endpoint("10.0.0.7", ready=False)))
     cluster.create(f.job("db-init", NS))
     if job_met:

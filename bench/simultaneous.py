@@ -54,7 +54,9 @@ def set_ready(api: Api, name: str, ip: str, ready: bool) -> None:
 def one_run(api: Api, env: dict[str, str], run: int) -> bool:
     """True when kep exec'd while `a` was not ready."""
     a, b = f"a{run}", f"b{run}"
+    api.create(f.service(a, NS))
     api.create(f.endpoint_slice(a, NS, f.endpoint("10.0.0.1", ready=True)))
+    api.create(f.service(b, NS))
     api.create(f.endpoint_slice(b, NS, f.endpoint("10.0.0.2", ready=False)))
     proc = subprocess.Popen([sys.executable, str(ROOT / "kep.py"), "--", "true"],
                             env={**env, "DEPENDENCY_SERVICE": f"{a},{b}"},

@@ -66,6 +66,7 @@ def main() -> int:
     kep = [sys.executable, str(ROOT / "kep.py"), "--", TRUE]
     print(f"{'python kep.py, no dependencies':<48} median {median_ms(kep, clean_env(), args.runs):6.1f} ms")
     with tempfile.TemporaryDirectory(prefix="kep-bench-") as tmp, FakeCluster(Path(tmp) / "api") as cluster:
+        cluster.create(f.service("db", NS))
         cluster.create(f.endpoint_slice("db", NS, f.endpoint("10.0.0.7", ready=True)))
         cluster.create(f.job("db-init", NS, succeeded=1))
         env = clean_env(**cluster.pod_env(Path(tmp) / "sa", cluster.token(), NS),

@@ -56,6 +56,7 @@ def main() -> int:
         work = Path(tmp)
         say("starting a fake kube-apiserver (HTTPS, its own CA, RBAC, watch streams)")
         with FakeCluster(work / "apiserver") as cluster:
+            cluster.create(f.service("mariadb", NS))
             cluster.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
             cluster.create(f.job("keystone-db-init", NS))
             say(f"namespace {NS}: service mariadb has 1 endpoint, not ready; job keystone-db-init is running")

@@ -91,21 +91,54 @@ def pod(
 # --- services ---------------------------------------------------------------
 
 
-def endpoint(*addresses: str, ready: bool | None = True) -> Obj:
+PORT = {"name": "mysql", "port": 3306, "protocol": "TCP"}
+"""The one port of `service()` and `endpoint_slice()` unless told otherwise."""
+
+
+def service(name: str, namespace: str = "ns", *, ports: Iterable[Mapping[str, Any]] = (PORT,),
+            type_: str = "ClusterIP", headless: bool = False, ip_families: Iterable[str] = ("IPv4",),
+            internal_traffic_policy: str = "Cluster", external_name: str = "",
+            selector: Mapping[str, str] | None = None) -> Obj:
+    """A Service as the API server stores it (protocol and targetPort defaulted; the server
+    also picks a clusterIP, which kinds read only for "None"). `selector` defaults to
+    {"app": name}; pass {} for a Service without one."""
+    spec: Obj = {
+        "type": type_,
+        "ports": [{"protocol": "TCP", "targetPort": p.get("port"), **p} for p in ports],
+        "selector": {"app": name} if selector is None else dict(selector),
+        "ipFamilies": list(ip_families),
+        "internalTrafficPolicy": internal_traffic_policy,
+    }
+    if headless:
+        spec["clusterIP"] = "None"
+    if type_ == "ExternalName":
+        spec = {"type": type_, "externalName": external_name}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, namespace), "spec": spec}
+
+
+def endpoint(*addresses: str, ready: bool | None = True, node_name: str | None = None) -> Obj:
     """One EndpointSlice endpoint; `ready=None` leaves `conditions.ready` out (means ready)."""
     conditions: Obj = {} if ready is None else {"ready": ready}
-    return {"addresses": list(addresses), "conditions": conditions}
+    out: Obj = {"addresses": list(addresses), "conditions": conditions}
+    if node_name is not None:
+        out["nodeName"] = node_name
+    return out
 
 
-def endpoint_slice(service: str, namespace: str = "ns", *endpoints: Obj, name: str = "") -> Obj:
+def endpoint_slice(service: str, namespace: str = "ns", *endpoints: Obj, name: str = "",
+                   ports: Iterable[Mapping[str, Any]] = (PORT,), address_type: str = "IPv4") -> Obj:
+    """An EndpointSlice of `service`, listing `ports` as the EndpointSlice controller does
+    (the Service ports whose targetPort the pods have)."""
     return {
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",
         "metadata": _meta(
             name or f"{service}-abcde", namespace, {"kubernetes.io/service-name": service}
         ),
-        "addressType": "IPv4",
+        "addressType": address_type,
         "endpoints": list(endpoints),
+        "ports": [{"name": p.get("name", ""), "port": p.get("port"), "protocol": p.get("protocol", "TCP")}
+                  for p in ports],
     }
 
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The RBAC that helm-toolkit grants the reference: get and list, never watch.
 REFERENCE_RULES: list[dict[str, Any]] = [
-    {"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "endpoints"]},
+    {"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "services", "endpoints"]},
     {"verbs": ["get", "list"], "apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"]},
     {"verbs": ["get", "list"], "apiGroups": ["batch"], "resources": ["jobs"]},
     {"verbs": ["get", "list"], "apiGroups": ["apps"], "resources": ["daemonsets"]},

@@ -11,6 +11,7 @@ from tests.waiting import NS, api, cluster_env  # noqa: F401
 
 
 def test_check_prints_a_table_and_exits_1_while_something_is_not_met(api, tmp_path):
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS, completions=2, succeeded=1, active=1))
     env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init",

@@ -29,6 +29,7 @@ print(json.dumps({{"kind": "ExecCredential", "apiVersion": "client.authenticatio
 
 
 def ready_service(api, name: str, namespace: str) -> None:
+    api.create(f.service(name, namespace))
     api.create(f.endpoint_slice(name, namespace, f.endpoint("10.0.0.7", ready=True)))
 
 

@@ -56,6 +56,7 @@ def json_lines(text: str) -> list[dict]:
 
 
 def test_json_dependency_lines_carry_kind_namespace_name_met_and_reason(api, tmp_path):
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS, succeeded=1))
     env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_LOG_FORMAT="json")

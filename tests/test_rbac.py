@@ -73,6 +73,7 @@ def as_fake_rules(text: str) -> list[Rule]:
 @pytest.mark.parametrize("watch", [True, False])
 def test_kep_runs_with_exactly_the_printed_rbac_and_nothing_is_forbidden(api, tmp_path, watch):
     api.create(f.pod("me", NS, node_name="node-a", containers={"app": True}, init_containers={"sidecar": True}))
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS, succeeded=1))
     ds = api.create(f.daemonset("ovs", NS, match_labels={"app": "ovs"}, desired=1))

@@ -15,6 +15,7 @@ from tests.waiting import FOO, NS, REFERENCE_RULES, api, assert_still_waiting, c
 
 @pytest.mark.parametrize("watch", ["1", "0"])
 def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
     api.create(f.job("db-init", NS))
     env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_WATCH=watch)
@@ -32,11 +33,12 @@ def test_service_then_job_exec_only_after_both_are_met(api, tmp_path, watch):
 def test_reference_rbac_without_watch_polls_from_the_start_and_says_so_once(api, tmp_path):
     """The RBAC preflight finds watch not granted: no list and refused watch are spent."""
     api.create(f.job("db-init", NS))
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=False)))
     env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_JOBS="db-init", DEPENDENCY_SERVICE="mariadb")
     proc = start_kep("--", "echo", "ok", env=env)
     wait_for_line(proc, "RBAC: watch is not granted on endpoints in openstack, endpointslices.discovery.k8s.io "
-                        "in openstack, jobs.batch in openstack; polling every 0.3s from the start.")
+                        "in openstack, jobs.batch in openstack, services in openstack; polling every 0.3s from the start.")
     assert_still_waiting(proc, 0.5)
     api.patch("batch/v1", "jobs", NS, "db-init", {"status": {"succeeded": 1}}, subresource="status")
     api.patch("discovery.k8s.io/v1", "endpointslices", NS, "mariadb-abcde", {"endpoints": [f.endpoint("10.0.0.7")]})
@@ -125,7 +127,7 @@ def test_timeout_says_why_each_api_dependency_is_unmet(api, tmp_path):
     assert proc.returncode == 124
     lines = err.splitlines()
     assert len(lines) == 2
-    assert "Service mariadb in namespace openstack: service openstack/mariadb: no endpoints" in lines[0]
+    assert "Service mariadb in namespace openstack: service openstack/mariadb not found" in lines[0]
     assert "Job db-init in namespace openstack: job openstack/db-init: not found" in lines[1]
 
 

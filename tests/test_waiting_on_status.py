@@ -99,6 +99,7 @@ def test_terminating_pod_that_still_says_ready_is_not_ready(api, tmp_path):
 
 @pytest.mark.parametrize("watch", ["1", "0"])
 def test_resolved_is_announced_once_while_the_reason_changes(api, tmp_path, watch):
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS))
     env = cluster_env(api, tmp_path, DEPENDENCY_SERVICE="mariadb", DEPENDENCY_JOBS="db-init", KEP_WATCH=watch)
@@ -131,7 +132,9 @@ def test_unreachable_api_server_is_reported_at_once_while_retries_go_on(api, tmp
 def test_all_met_at_the_same_moment_when_polling(api, tmp_path):
     """Issue 10, rule 7: `a` turns unready and right after `b` turns ready; the read of `a`
     that said ready is older than `b`'s, so kep reads `a` again and keeps waiting."""
+    api.create(f.service("a", NS))
     api.create(f.endpoint_slice("a", NS, f.endpoint("10.0.0.1", ready=True)))
+    api.create(f.service("b", NS))
     api.create(f.endpoint_slice("b", NS, f.endpoint("10.0.0.2", ready=False)))
     env = cluster_env(api, tmp_path, rules=REFERENCE_RULES, DEPENDENCY_SERVICE="a,b", KEP_INTERVAL="0.5")
     proc = start_kep("--", "echo", "app started", env=env)

@@ -25,6 +25,7 @@ class Resource:
 
 
 PODS = Resource("", "v1", "pods", True, "Pod")
+SERVICES = Resource("", "v1", "services", True, "Service")
 ENDPOINTS = Resource("", "v1", "endpoints", True, "Endpoints")
 ENDPOINTSLICES = Resource("discovery.k8s.io", "v1", "endpointslices", True, "EndpointSlice")
 JOBS = Resource("batch", "v1", "jobs", True, "Job")

@@ -75,6 +75,7 @@ class Lines:
 def test_in_the_image_kep_waits_for_a_service_and_a_job_then_execs(fake_api: FakeApiServer,  # noqa: F811
                                                                    podman: Podman, tmp_path: Path) -> None:
     api = fake_api
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS))
     sa = service_account(api, tmp_path)
@@ -102,6 +103,7 @@ def test_in_the_image_kep_check_and_explain_answer_from_the_binary(fake_api: Fak
                                                                    podman: Podman, tmp_path: Path) -> None:
     """`kubectl exec POD -c init -- kep check`: the scratch image has nothing but kep."""
     api = fake_api
+    api.create(f.service("mariadb", NS))
     api.create(f.endpoint_slice("mariadb", NS, f.endpoint("10.0.0.7", ready=True)))
     api.create(f.job("db-init", NS))
     sa = service_account(api, tmp_path)

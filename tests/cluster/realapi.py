@@ -10,8 +10,12 @@ spec if it has none), so no scheduler or kubelet ever acts on it and a delete is
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import requests
@@ -22,7 +26,9 @@ from tests.fakeapi import CustomResourceDef, Rule
 Obj = dict[str, Any]
 NEVER_SCHEDULED = {"containers": [{"name": "c", "image": "localhost/busybox:latest"}],
                    "schedulingGates": [{"name": "kep.example.com/never"}]}
-NAMESPACES = ("default", "other")  # where the shared tests put their objects
+NAMESPACES = ("default", "other", "openstack")  # where the shared tests put their objects
+WITH_STATUS = {"Pod", "Job", "DaemonSet", "Service"}
+"""Kinds whose status is written through the status subresource (a create resets it)."""
 
 
 class RealApiServer:
@@ -30,7 +36,9 @@ class RealApiServer:
         self.kube = kube
         self.url = kube.server
         self.ca_file = kube.ca_file
-        self._kinds = {"Pod": ("pods", True), "Job": ("jobs", True), "Service": ("services", True)}
+        self._kinds = {"Pod": ("pods", True), "Job": ("jobs", True), "Service": ("services", True),
+                       "Endpoints": ("endpoints", True), "EndpointSlice": ("endpointslices", True),
+                       "DaemonSet": ("daemonsets", True)}
         self.admin_token = self.add_token(None, user="system:serviceaccount:kube-system:kep-admin")
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {self.admin_token}"
@@ -53,13 +61,37 @@ class RealApiServer:
         return f"{base}{where}/{plural}" + (f"/{name}" if name else "")
 
     def create(self, obj: Obj) -> Obj:
-        """POST as an admin (the real server resets .status, unlike the fake's helper)."""
+        """POST as an admin, then write its `status` as the fake's helper keeps it (the real
+        server resets .status on create)."""
         obj = json.loads(json.dumps(obj))
-        if obj["kind"] == "Pod":
-            obj["spec"] = {**NEVER_SCHEDULED, **obj.get("spec", {})}
+        if obj["kind"] == "Pod":  # the factories' pods name containers only, or none
+            spec = {**NEVER_SCHEDULED, **{k: v for k, v in obj.get("spec", {}).items() if v}}
+            spec["containers"] = [{"image": "localhost/busybox:latest", **c} for c in spec["containers"]]
+            obj["spec"] = spec
         plural, namespaced = self._kinds[obj["kind"]]
         namespace = obj["metadata"].get("namespace", "default") if namespaced else None
-        return dict(self._call("POST", self._path(obj["apiVersion"], plural, namespace), json=obj))
+        made = dict(self._call("POST", self._path(obj["apiVersion"], plural, namespace), json=obj))
+        if obj.get("status") and obj["kind"] in WITH_STATUS:
+            made = self.patch(obj["apiVersion"], plural, namespace, obj["metadata"]["name"],
+                              {"status": obj["status"]}, subresource="status")
+        return made
+
+    def delete(self, api_version: str, plural: str, namespace: str | None, name: str) -> None:
+        self._call("DELETE", self._path(api_version, plural, namespace, name))
+
+    def write_service_account(self, directory: str | os.PathLike[str], token: str, namespace: str = "default") -> str:
+        """token, ca.crt and namespace files as the kubelet mounts them."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "token").write_text(token)
+        shutil.copyfile(self.ca_file, d / "ca.crt")
+        (d / "namespace").write_text(namespace)
+        return str(d)
+
+    def in_cluster_env(self, sa_dir: str | os.PathLike[str]) -> dict[str, str]:
+        where = urlsplit(self.url)
+        return {"KUBERNETES_SERVICE_HOST": str(where.hostname), "KUBERNETES_SERVICE_PORT": str(where.port),
+                "KEP_SERVICE_ACCOUNT_DIR": str(sa_dir)}
 
     def patch(self, api_version: str, plural: str, namespace: str | None, name: str, patch: Any,
               subresource: str | None = None) -> Obj:
@@ -118,10 +150,12 @@ class RealApiServer:
         self._kinds[crd.kind] = (crd.plural, crd.namespaced)
 
     def clean(self) -> None:
-        """Remove what a test made in the shared namespaces (never-scheduled pods go at once)."""
+        """Remove what a test made in the shared namespaces (never-scheduled pods go at once);
+        services and their endpoints only in openstack (default holds the `kubernetes` Service)."""
         for ns in NAMESPACES:
+            kinds = "pods,jobs,daemonsets" + (",services,endpoints,endpointslices" if ns == "openstack" else "")
             subprocess.run([self.kube.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.kube.env["KUBECONFIG"], "-n", ns,
-                            "delete", "pods,jobs", "--all", "--grace-period=0", "--force"], capture_output=True, timeout=60)
+                            "delete", kinds, "--all", "--grace-period=0", "--force"], capture_output=True, timeout=60)
 
 
 def _binding(kind: str, name: str, namespace: str | None, cluster_role: str, subjects: list[Obj]) -> Obj:

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from kep.api.errors import ApiError, Forbidden, NotFound
-from kep.api.resources import DAEMONSETS, ENDPOINTS, ENDPOINTSLICES, JOBS, PODS
+from kep.api.resources import DAEMONSETS, ENDPOINTS, ENDPOINTSLICES, JOBS, PODS, SERVICES
 from kep.reads import Observation, Query
 from kep.specs import Settings
 from kep.verdict import State, Verdict
@@ -29,6 +29,8 @@ def role(query: Query) -> str:
         return "slices"
     if query.resource == ENDPOINTS:
         return "endpoints"
+    if query.resource == SERVICES:
+        return "service"
     if query.resource == PODS:
         return "own pod" if query.name is not None else "pods"
     if query.resource == DAEMONSETS:
