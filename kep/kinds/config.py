@@ -6,8 +6,10 @@ a template kep cannot fill is a configuration error, never a half-written file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
+import struct
 
 from kep import netif, template
 from kep.errors import ConfigError
@@ -18,6 +20,18 @@ from kep.verdict import Verdict, met, pending
 def template_path(spec: Config, settings: Settings) -> str:
     name = os.path.basename(spec.path)
     return os.path.join(settings.configmaps_dir, name, name)
+
+
+def erlang(address: netif.Address) -> str:
+    """The address as the inside of an Erlang tuple: `10,0,0,1`, `64768,0,0,0,0,0,0,1` (fd00::1).
+
+    For IPv4 this is the reference's `strings.ReplaceAll(ip, ".", ",")`. For IPv6 the
+    reference writes the address text unchanged (`fd00::1`), which is no Erlang term;
+    kep writes its 8 16-bit groups in decimal, as Erlang's inet takes an IPv6 address.
+    """
+    if isinstance(address, ipaddress.IPv4Address):
+        return ",".join(str(part) for part in address.packed)
+    return ",".join(str(group) for group in struct.unpack("!8H", address.packed))
 
 
 def check(spec: Config, settings: Settings) -> Verdict:
@@ -37,10 +51,11 @@ def check(spec: Config, settings: Settings) -> Verdict:
     values: dict[str, str] = {}
     if used & {"IP", "IP_ERLANG"}:
         try:
-            values["IP"] = netif.ipv4_address(settings.interface_name)
+            address = netif.address(settings.interface_name)
         except netif.InterfaceError as exc:
             return pending(f"{exc} (INTERFACE_NAME)")
-        values["IP_ERLANG"] = values["IP"].replace(".", ",")
+        values["IP"] = str(address)
+        values["IP_ERLANG"] = erlang(address)
     if "HOSTNAME" in used:
         values["HOSTNAME"] = socket.gethostname()
     try:

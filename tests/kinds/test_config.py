@@ -1,5 +1,6 @@
 import os
 import stat
+from ipaddress import IPv4Address, IPv6Address
 
 import pytest
 
@@ -28,6 +29,15 @@ def test_config_renders_template_named_by_basename(tmp_path):
     assert verdict.state is State.MET
     assert target.read_text() == "my_ip = 127.0.0.1\nerl = 127,0,0,1\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    (IPv4Address("10.0.0.1"), "10,0,0,1"),
+    (IPv6Address("fd00::1"), "64768,0,0,0,0,0,0,1"),
+    (IPv6Address("2001:db8::ff:1"), "8193,3512,0,0,0,0,255,1"),
+])
+def test_ip_erlang_is_the_inside_of_an_erlang_address_tuple(address, expected):
+    assert config.erlang(address) == expected
 
 
 def test_config_fills_hostname(tmp_path):
