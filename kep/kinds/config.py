@@ -2,6 +2,8 @@
 
 Waits (with a reason) while the template or the interface address is missing;
 a template kep cannot fill is a configuration error, never a half-written file.
+The bytes written are the reference's (Go text/template over the template's bytes),
+except IP_ERLANG of an IPv6 address (see `erlang`).
 """
 
 from __future__ import annotations
@@ -37,27 +39,27 @@ def erlang(address: netif.Address) -> str:
 def check(spec: Config, settings: Settings) -> Verdict:
     source = template_path(spec, settings)
     try:
-        with open(source) as handle:
+        with open(source, "rb") as handle:
             text = handle.read()
         mode = os.stat(source).st_mode & 0o7777
     except FileNotFoundError:
         return pending(f"template {source} does not exist yet")
-    except (OSError, UnicodeDecodeError) as exc:
-        return pending(f"template {source}: {getattr(exc, 'strerror', None) or exc}")
+    except OSError as exc:
+        return pending(f"template {source}: {exc.strerror}")
     try:
         used = template.fields_used(text)
     except template.TemplateError as exc:
         raise ConfigError([f"DEPENDENCY_CONFIG: template {source}: {exc}"]) from None
-    values: dict[str, str] = {}
+    values: dict[str, bytes] = {}
     if used & {"IP", "IP_ERLANG"}:
         try:
             address = netif.address(settings.interface_name)
         except netif.InterfaceError as exc:
             return pending(f"{exc} (INTERFACE_NAME)")
-        values["IP"] = str(address)
-        values["IP_ERLANG"] = erlang(address)
+        values["IP"] = str(address).encode()
+        values["IP_ERLANG"] = erlang(address).encode()
     if "HOSTNAME" in used:
-        values["HOSTNAME"] = socket.gethostname()
+        values["HOSTNAME"] = os.fsencode(socket.gethostname())
     try:
         template.write_atomic(spec.path, template.render(text, values), mode)
     except OSError as exc:

@@ -17,7 +17,7 @@ def _settings(tmp_path, interface="lo"):
 def _template(tmp_path, name, text, mode=0o644):
     path = tmp_path / "configmaps" / name / name
     path.parent.mkdir(parents=True)
-    path.write_text(text)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
     os.chmod(path, mode)
     return path
 
@@ -29,6 +29,14 @@ def test_config_renders_template_named_by_basename(tmp_path):
     assert verdict.state is State.MET
     assert target.read_text() == "my_ip = 127.0.0.1\nerl = 127,0,0,1\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_config_template_that_is_not_utf8_is_rendered_byte_for_byte(tmp_path):
+    """Go strings are bytes: the reference copies Latin-1 text, CRLF and all, and so does kep."""
+    _template(tmp_path, "latin1.conf", b"caf\xe9 = {{ .IP }}\r\n\xff\x00")
+    target = tmp_path / "latin1.conf"
+    assert config.check(Config(str(target)), _settings(tmp_path)).state is State.MET
+    assert target.read_bytes() == b"caf\xe9 = 127.0.0.1\r\n\xff\x00"
 
 
 @pytest.mark.parametrize(("address", "expected"), [
