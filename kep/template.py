@@ -1,4 +1,4 @@
-"""kep's own templating of config files (no template library), and atomic writes.
+"""kep's own templating of config files (no template library), and how the result is written.
 
 Templates are bytes, as Go strings are: text outside the actions is copied unchanged,
 whatever its encoding and line ends. Supports the reference's fields in Go text/template
@@ -10,9 +10,10 @@ rejected so a template never renders half-understood.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import tempfile
+import stat
 from collections.abc import Iterator, Mapping
 
 FIELDS = ("IP", "IP_ERLANG", "HOSTNAME")
@@ -20,6 +21,7 @@ FIELDS = ("IP", "IP_ERLANG", "HOSTNAME")
 _SPACE = b" \t\r\n"
 _ACTION = re.compile(rb"\{\{(-[ \t\r\n])?[ \t\r\n]*(.*?)[ \t\r\n]*([ \t\r\n]-)?\}\}", re.DOTALL)
 _FIELD = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)")
+_REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 class TemplateError(Exception):
@@ -76,23 +78,64 @@ def _known() -> str:
     return ", ".join("." + f for f in FIELDS)
 
 
-def write_atomic(path: str, content: bytes, mode: int) -> None:
-    """Write via a temp file in the same directory + rename: readers never see half a file."""
+def write(path: str, content: bytes) -> str:
+    """Write `content` to `path`; returns "" when written atomically, else why it was written in place.
+
+    Atomically where it can: a temporary file in the same directory renamed over `path`, so
+    a reader never sees half a file. In place (truncate and write, what the reference's
+    `os.Create` always does) where a new file cannot take the old one's place: `path` is a
+    mount point (a subPath volume; rename fails with EBUSY), its directory takes no new files
+    (read-only, or not kep's), or kep may not give a new file the old one's owner.
+    Either way the file ends as the reference leaves it: an existing file keeps its mode, owner
+    and group; a new one is created 0666 less the umask. Raises OSError if it cannot write.
+    """
+    why = _write_atomic(path, content)
+    if why:
+        with open(path, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+    return why
+
+
+def _write_atomic(path: str, content: bytes) -> str:
+    """Write via a temporary file + rename; "" when done, else why a new file cannot replace `path`."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o755, exist_ok=True)
         os.chmod(directory, 0o755)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".")
     try:
-        with os.fdopen(fd, "wb") as out:
+        old: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.urandom(6).hex()}")
+    try:
+        # 0666 less the umask, as os.Create makes it.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        if exc.errno in _REFUSED:
+            return f"cannot create a file in {directory}: {exc.strerror}"
+        raise
+    renamed = False
+    try:
+        with open(fd, "wb") as out:
+            if old is not None:
+                try:
+                    os.fchown(fd, old.st_uid, old.st_gid)
+                except PermissionError:
+                    return f"kep may not give a new file the owner of {path}"
+                os.fchmod(fd, stat.S_IMODE(old.st_mode))
             out.write(content)
             out.flush()
-            os.fchmod(out.fileno(), mode)
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+            os.fsync(fd)
         try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            if exc.errno == errno.EBUSY:
+                return f"{path} is a mount point"
+            raise
+        renamed = True
+        return ""
+    finally:
+        if not renamed:
             os.unlink(tmp)
-        except OSError:
-            pass
-        raise

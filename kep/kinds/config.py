@@ -1,9 +1,10 @@
-"""Config dependency: render /configmaps/<basename>/<basename> into the path, atomically.
+"""Config dependency: render /configmaps/<basename>/<basename> into the path.
 
 Waits (with a reason) while the template or the interface address is missing;
 a template kep cannot fill is a configuration error, never a half-written file.
 The bytes written are the reference's (Go text/template over the template's bytes),
-except IP_ERLANG of an IPv6 address (see `erlang`).
+except IP_ERLANG of an IPv6 address (see `erlang`). How the file is written, and which
+mode it gets: kep.template.write.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ def check(spec: Config, settings: Settings) -> Verdict:
     try:
         with open(source, "rb") as handle:
             text = handle.read()
-        mode = os.stat(source).st_mode & 0o7777
     except FileNotFoundError:
         return pending(f"template {source} does not exist yet")
     except OSError as exc:
@@ -61,7 +61,7 @@ def check(spec: Config, settings: Settings) -> Verdict:
     if "HOSTNAME" in used:
         values["HOSTNAME"] = os.fsencode(socket.gethostname())
     try:
-        template.write_atomic(spec.path, template.render(text, values), mode)
+        in_place = template.write(spec.path, template.render(text, values))
     except OSError as exc:
         return pending(f"cannot write {spec.path}: {exc.strerror}")
-    return met(f"rendered from {source}")
+    return met(f"rendered from {source} (written in place: {in_place})" if in_place else f"rendered from {source}")
