@@ -7,7 +7,7 @@ for nothing new (a DaemonSet's pods need the DaemonSet first), with no watch and
 retry beyond the client's own; local kinds are checked once.
 
 Exit codes (its own, documented in `kep --help`): 0 all met, 1 some not, 2 bad
-configuration.
+configuration, or a dependency that can never be met as the pod is configured.
 """
 
 from __future__ import annotations

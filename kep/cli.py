@@ -12,13 +12,14 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
 from kep.exitcodes import ExitCode
-from kep.specs import Plan
+from kep.specs import Container, Plan
+from kep.verdict import State
 
 if TYPE_CHECKING:
     from kep.engine.engine import OpenSource
@@ -86,7 +87,8 @@ knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
 
 subcommands (same environment; nothing is exec'd):
   kep check [-o table|json]   read every dependency once and say which are met and why;
-                              exit 0 all met, 1 some not, 2 configuration error
+                              exit 0 all met, 1 some not, 2 configuration error (or a
+                              wait that can never end, such as a deadlock in the own pod)
   kep rbac [--service-account NAME] [--no-watch]
                               print the minimal Role/ClusterRole and bindings (YAML) the
                               declared dependencies need; only read verbs
@@ -213,6 +215,19 @@ def _default_namespace(env: Mapping[str, str]) -> str:
     return default_namespace(env) or "default"
 
 
+def _with_own_container(plan: Plan) -> Plan:
+    """The plan with the container kep runs in, where a dependency needs it (DEPENDENCY_CONTAINER:
+    a wait inside the own pod that can never end is then said at once)."""
+    if not any(isinstance(spec, Container) for spec in plan.specs):
+        return plan
+    from kep import owncontainer
+
+    found = owncontainer.detect()
+    if found is None:
+        return plan
+    return replace(plan, settings=replace(plan.settings, own_container=found.name, own_pod_uid=found.pod_uid))
+
+
 def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
     from kep.check import as_json, as_table, check
 
@@ -228,6 +243,8 @@ def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
 
     verdicts = check(plan, read)
     print(as_json(plan, verdicts) if output == "json" else as_table(plan, verdicts), flush=True)
+    if any(v.state is State.IMPOSSIBLE for v in verdicts.values()):
+        return ExitCode.CONFIG
     return ExitCode.OK if all(v.is_met for v in verdicts.values()) else ExitCode.NOT_MET
 
 
@@ -246,7 +263,7 @@ def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     invocation = parse_args(argv)
-    plan = envparse.parse(env, _default_namespace(env))
+    plan = _with_own_container(envparse.parse(env, _default_namespace(env)))
     if plan.settings.debug or plan.settings.log_format != "text":
         logsetup.configure(debug=plan.settings.debug, form=plan.settings.log_format)
     command, source = (invocation.command, "arguments") if invocation.command else (plan.settings.command, "COMMAND")

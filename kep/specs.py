@@ -240,6 +240,10 @@ class Settings:
     configmaps_dir: str = "/configmaps"
     command: tuple[str, ...] = ()
     """From COMMAND; arguments after `--` win over it (decided in cli)."""
+    own_container: str = ""
+    own_pod_uid: str = ""
+    """The container kep runs in and its pod's uid, where the kubelet's termination-log mount
+    names them (kep.owncontainer; set by cli, not from the environment); "" when unknown."""
 
 
 @dataclass(frozen=True, slots=True)

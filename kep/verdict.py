@@ -11,6 +11,9 @@ class State(Enum):
     PENDING = "pending"
     FAILED = "failed"
     """Will not get better by itself (e.g. a failed job); kep keeps waiting unless told not to."""
+    IMPOSSIBLE = "impossible"
+    """Can never be met as the pod is configured (a deadlock inside the own pod): a
+    configuration error, exit 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +36,7 @@ def pending(reason: str) -> Verdict:
 
 def failed(reason: str) -> Verdict:
     return Verdict(State.FAILED, reason)
+
+
+def impossible(reason: str) -> Verdict:
+    return Verdict(State.IMPOSSIBLE, reason)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tests import factories as f
 from tests.fakeapi.fixtures import api_server, fake_api, real_api_server  # noqa: F401  (fixtures)
-from tests.run import start_kep, wait_for_line
+from tests.namespaces import needs_root, run_with_mounts
+from tests.run import KEP, start_kep, wait_for_line
 from tests.waiting import NS, REFERENCE_RULES, assert_still_waiting, cluster_env, finish
 
 SLICES = ("discovery.k8s.io/v1", "endpointslices")
@@ -69,3 +70,26 @@ def test_a_missing_service_and_an_external_name_service_say_so(api_server, tmp_p
     assert "service openstack/mariadb not found" in err
     assert ("service openstack/vault is of type ExternalName (vault.example.com): it has no endpoints, so it can "
             "never be met; wait for vault.example.com with DEPENDENCY_TCP or DEPENDENCY_HTTP instead") in err
+
+
+@needs_root
+def test_a_regular_container_waited_for_from_an_init_container_is_a_configuration_error(api_server, tmp_path):  # noqa: F811
+    """Input 4: the init container `init` waits for the regular container `main`, which starts only
+    after it has ended. kep knows its container from the termination-log mount the kubelet makes
+    (here a real bind mount of the same shape, in a mount namespace of its own)."""
+    me = f.pod("me", NS, spec_containers=["main"], spec_init_containers=["init"])
+    me["status"]["containerStatuses"] = [{"name": "main", "ready": False, "restartCount": 0, "image": "main",
+                                          "imageID": "", "state": {"waiting": {"reason": "PodInitializing"}}}]
+    uid = api_server.create(me)["metadata"]["uid"]
+    log = tmp_path / "pods" / uid / "containers" / "init" / "4f3c2a1b"
+    log.parent.mkdir(parents=True)
+    log.write_text("")
+    (tmp_path / "termination-log").write_text("")
+    ran = tmp_path / "ran"
+    env = cluster_env(api_server, tmp_path, DEPENDENCY_CONTAINER="main")
+    done = run_with_mounts([["--bind", str(log), str(tmp_path / "termination-log")]], [*KEP, "touch", str(ran)],
+                           env=env)
+    assert done.returncode == 2, done.stderr
+    assert ("container main in pod openstack/me: it is a regular container, which starts only once every init "
+            "container has ended, and kep runs in init container init: it can never be met") in done.stderr
+    assert not ran.exists()

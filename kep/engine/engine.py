@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from kep import attempt
-from kep.errors import DependencyFailed, TimedOut
+from kep.errors import ConfigError, DependencyFailed, TimedOut
 from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter, fields
 from kep.kinds import API_KINDS, LOCAL_KINDS
@@ -120,6 +120,7 @@ class Engine:
                     if not stale:
                         return verdicts
                     self._refresh(stale)
+                self._raise_if_impossible(verdicts)
                 self._raise_if_failed(verdicts)
                 if deadline is not None and now >= deadline:
                     raise TimedOut([
@@ -239,6 +240,11 @@ class Engine:
             else:
                 verdicts[spec] = self._local.get(spec) or pending("not checked yet")
         return verdicts
+
+    def _raise_if_impossible(self, verdicts: dict[Spec, Verdict]) -> None:
+        problems = [f"{spec}: {v.reason}" for spec, v in verdicts.items() if v.state is State.IMPOSSIBLE]
+        if problems:
+            raise ConfigError(problems)
 
     def _raise_if_failed(self, verdicts: dict[Spec, Verdict]) -> None:
         if not self.settings.fail_on_job_failure:

@@ -66,7 +66,9 @@ class RealApiServer:
         obj = json.loads(json.dumps(obj))
         if obj["kind"] == "Pod":  # the factories' pods name containers only, or none
             spec = {**NEVER_SCHEDULED, **{k: v for k, v in obj.get("spec", {}).items() if v}}
-            spec["containers"] = [{"image": "localhost/busybox:latest", **c} for c in spec["containers"]]
+            for key in ("containers", "initContainers"):
+                if key in spec:
+                    spec[key] = [{"image": "localhost/busybox:latest", **c} for c in spec[key]]
             obj["spec"] = spec
         plural, namespaced = self._kinds[obj["kind"]]
         namespace = obj["metadata"].get("namespace", "default") if namespaced else None
