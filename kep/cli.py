@@ -35,7 +35,7 @@ A drop-in replacement for kubernetes-entrypoint: same variables, same meaning.
 
 EPILOG = """\
 dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
-  DEPENDENCY_SERVICE        services with at least one ready endpoint
+  DEPENDENCY_SERVICE        services whose every port reaches a ready endpoint
   DEPENDENCY_CONTAINER      containers of this pod that are ready (needs POD_NAME)
   DEPENDENCY_DAEMONSET      daemonsets whose pod on this node is ready, or that run none here (needs POD_NAME)
   DEPENDENCY_JOBS           jobs that are complete (Complete, or succeeded >= completions)
@@ -63,7 +63,7 @@ environment:
                             account's namespace file in a cluster, the kubeconfig
                             context's namespace outside, else "default")
   POD_NAME                  this pod's name (downward API: metadata.name)
-  INTERFACE_NAME            interface whose IPv4 address fills {{ .IP }}
+  INTERFACE_NAME            interface whose first address (IPv4, else IPv6) fills {{ .IP }}
   KUBERNETES_SERVICE_HOST/PORT, KEP_SERVICE_ACCOUNT_DIR
                             in-cluster API access (service-account token and CA;
                             default dir /var/run/secrets/kubernetes.io/serviceaccount)
