@@ -15,8 +15,11 @@ Read as the DaemonSet controller writes it (kubernetes v1.32, pkg/controller/dae
   (daemon/util/daemonset_util.go `GetTargetNodeName`). So a Pending pod
   created for this node counts as this node's pod.
 - Met when one of its non-terminating pods on this node is ready (pod.py:
-  `is_ready`). A terminating pod on this node is being replaced (rolling
-  update, eviction): pending until the new one is ready.
+  `is_ready`: not terminal, not terminating, Ready and its readiness gates
+  True). A terminating pod on this node is being replaced (rolling update,
+  eviction): pending until the new one is ready. So is a `Failed` one, which
+  the controller deletes and creates anew (`podsShouldBeOnNode`), even while
+  its Ready condition still says True.
 - No pod on this node is met only once the controller has caught up:
   `status.observedGeneration >= metadata.generation` and
   `currentNumberScheduled >= desiredNumberScheduled` (`updateDaemonSetStatus`:

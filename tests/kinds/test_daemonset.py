@@ -118,6 +118,12 @@ CASES = [
     ),
     # --- the rules, and kep ---
     pytest.param(
+        {"daemonset": DS, "own pod": ME, "pods": listed(
+            pod("ovs-e", "openstack", host_ip=HERE, ready=True, phase="Failed", **OWNED))},
+        State.PENDING, f"{SUBJECT}: pod ovs-e on hostIP {HERE} is Failed",
+        id="pending_when_its_pod_on_this_node_failed_though_ready_still_says_true",
+    ),
+    pytest.param(
         {"daemonset": DS, "own pod": ME, "pods": listed(NOT_READY_THERE, READY_HERE)},
         State.MET, f"{SUBJECT}: pod ovs-a on hostIP {HERE} is ready",
         id="met_when_its_pod_on_this_node_is_ready",
