@@ -23,6 +23,12 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m tests.demo
 
+# A fake API server to try kep against (README "Try it"): namespace openstack seeded, its
+# kubeconfig in .fake-api/; it runs in the foreground until Ctrl-C.
+.PHONY: fake-api
+fake-api: $(STAMP)
+	@$(PY) -m tests.fakeapi --state-dir .fake-api --seed openstack
+
 # Figures of waiting (README "Figures"); bench/load.py alone takes about 3 minutes.
 bench: $(STAMP)
 	$(PY) bench/startup.py

@@ -1,4 +1,5 @@
-"""A fake cluster in its own process (`python -m tests.fakeapi`), driven over REST.
+"""A fake cluster in its own process (`python -m tests.fakeapi`), driven over REST, and the
+small OpenStack-Helm namespace that `make fake-api` serves (`seed_openstack`).
 
 For `make demo` and the benchmarks, where kep processes and the server must not
 share an interpreter. Tests that can run the server in-process use the
@@ -11,10 +12,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +29,40 @@ REFERENCE_RULES: list[dict[str, Any]] = [
     {"verbs": ["get", "list"], "apiGroups": ["batch"], "resources": ["jobs"]},
     {"verbs": ["get", "list"], "apiGroups": ["apps"], "resources": ["daemonsets"]},
 ]
+
+
+OPENSTACK = "openstack"
+"""The namespace `make fake-api` seeds, and its kubeconfig's context namespace."""
+OWN_POD = "nova-api-7d9c5-x2x9q"
+"""The seeded pod to use as POD_NAME (DEPENDENCY_DAEMONSET and DEPENDENCY_CONTAINER need one)."""
+
+
+def seed_openstack(create: Callable[[dict[str, Any]], dict[str, Any]]) -> list[str]:
+    """Fill namespace openstack as an OpenStack-Helm deployment leaves it half-way, one of each
+    state kep tells apart, with `create` (the server's own, or FakeCluster.create over REST);
+    return what each part shows. For `make fake-api` (a newcomer's first API server) and the
+    outputs the README shows (tests/test_docs.py runs them against it). Services come with
+    their EndpointSlices, as kep reads both; the DaemonSet's pod names the uid the server gave it."""
+    amqp = {"name": "amqp", "port": 5672, "protocol": "TCP"}
+    create(f.service("mariadb", OPENSTACK))
+    create(f.endpoint_slice("mariadb", OPENSTACK, f.endpoint("10.244.0.7", ready=True, node_name="node-1"),
+                            name="mariadb-x7k2p"))
+    create(f.service("rabbitmq", OPENSTACK, ports=[amqp]))
+    create(f.endpoint_slice("rabbitmq", OPENSTACK, f.endpoint("10.244.0.9", ready=False, node_name="node-1"),
+                            name="rabbitmq-m4w8z", ports=[amqp]))
+    create(f.job("keystone-db-sync", OPENSTACK, succeeded=1, conditions=[f.condition("Complete")]))
+    create(f.failed_job("nova-db-sync", OPENSTACK))
+    ovs = create(f.daemonset("openvswitch", OPENSTACK, match_labels={"application": "openvswitch"}, desired=1))
+    create(f.pod("openvswitch-q8z2k", OPENSTACK, node_name="node-1", target_node="node-1", ready=True,
+                 labels={"application": "openvswitch"}, owner_uid=ovs["metadata"]["uid"]))
+    create(f.pod(OWN_POD, OPENSTACK, node_name="node-1", phase="Pending", ready=False,
+                 labels={"application": "nova"}, init_containers={"init": False}, spec_containers=["nova-api"]))
+    return ["Service mariadb: its one endpoint is ready",
+            "Service rabbitmq: its one endpoint is not ready",
+            "Job keystone-db-sync: complete",
+            "Job nova-db-sync: failed",
+            "DaemonSet openvswitch: its pod on node-1 is ready",
+            f"Pod {OWN_POD} on node-1, in its init container (POD_NAME for DEPENDENCY_DAEMONSET)"]
 
 
 class FakeCluster:
