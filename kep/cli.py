@@ -233,7 +233,7 @@ def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
 
     read = None
     if plan.needs_api:
-        from kep.engine.fetch import read as read_once
+        from kep.engine.read import read as read_once
         from kep.wiring import client_for
 
         client = client_for(env)

@@ -2,7 +2,7 @@
 
 Imported only when a dependency needs the API, so a run with local dependencies
 alone never loads `requests`. cli decides what to run; this module connects the
-pieces (kep.api, kep.preflight, kep.engine.watcher) for it.
+pieces (kep.api, kep.preflight, kep.engine.sources) for it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 from kep.api.client import Client
 from kep.api.config import load_config
 from kep.engine.engine import OpenSource
-from kep.engine.fetch import read
-from kep.engine.watcher import opener
+from kep.engine.read import read
+from kep.engine.sources import opener
 from kep.errors import RbacMissing
 from kep.preflight import Preflight
 from kep.rbac import Discoverer, discovered, reads_of

@@ -66,7 +66,7 @@ from kep.api.errors import (
     ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
 )
 from kep.api.resources import Resource, group_version_path, resource_path
-from kep.api.watch import WatchEvent
+from kep.api.events import ERROR, WatchEvent
 from kep.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -587,7 +587,7 @@ class Client:
                     raise target.error(200, {"message": "malformed watch event"}) from None
                 if not isinstance(kind, str) or not isinstance(obj, dict):
                     raise target.error(200, {"message": "malformed watch event"})
-                if kind == "ERROR":
+                if kind == ERROR:
                     code = obj.get("code")
                     if not isinstance(code, int) or code < 400:
                         code = 410 if obj.get("reason") in ("Expired", "Gone") else 500

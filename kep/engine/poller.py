@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 
 from kep.api.errors import ApiError
-from kep.engine.fetch import Fetch
+from kep.engine.read import Fetch
 from kep.reads import Observation, Query
 
 Emit = Callable[[Query, Observation], None]

@@ -21,7 +21,7 @@ from kep.api.client import Client
 from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import ApiError, Forbidden, Gone, NotFound, ServerError, Unauthorized, Unreachable
 from kep.api.resources import ENDPOINTSLICES, JOBS, PODS, Resource
-from kep.api.watch import WatchEvent
+from kep.api.events import WatchEvent
 
 SERVER = "https://api.test:6443"
 TOKEN = "tok-3f1e9a7c-very-secret"

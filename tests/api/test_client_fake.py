@@ -22,7 +22,7 @@ from kep.api.clusterconfig import ClusterConfig
 from kep.api.config import load_config, service_account_namespace
 from kep.api.errors import ApiError, Forbidden, NotFound, ServerError, Unauthorized, Unreachable
 from kep.api.resources import ENDPOINTSLICES, PODS, Resource
-from kep.api.watch import ListWatch, is_watch_forbidden
+from kep.engine.reflector import ListWatch, is_watch_forbidden
 from tests.fakeapi import FakeApiServer, Rule
 from tests.fakeapi.fixtures import api_server, fake_api, real_api_server  # noqa: F401  (the fixtures)
 

@@ -202,7 +202,7 @@ def test_importing_config_does_not_import_requests() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, kep.api.config, kep.api.kubeconfig, kep.api.watch, kep.api.errors; "
+    code = ("import sys, kep.api.config, kep.api.kubeconfig, kep.api.events, kep.api.errors; "
             "print('requests' in sys.modules, 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"

@@ -1,13 +1,12 @@
-"""A source that keeps one query fresh with list+watch, and polls only where RBAC says no.
+"""Sources that keep one query fresh for the engine: list+watch, or polling; and the rule
+that chooses between them (`polled_because`), in one place.
 
-The reference's RBAC grants get/list but not watch: then (or when even list is
-forbidden, e.g. a custom resource granted `get` only) this query alone falls
-back to polling, and kep says so once.
-
-`fresh` is True while the watch stream is healthy (ListWatch.live): the engine
-then needs no read before an exec. `refresh()` reads at once when polling; a
-watch that was reconnecting emits its objects again once it is live. `hold()`
-passes on to the polling fallback.
+A Watcher runs the reflector (kep.engine.reflector.ListWatch) on a daemon thread and
+falls back to a Poller (kep.engine.poller) for good once the API server refuses the
+watch, saying so once. `fresh` is True while the watch stream is healthy
+(ListWatch.live): the engine then needs no read before an exec. `refresh()` reads at
+once when polling; a watch that was reconnecting emits its objects again once it is
+live. `hold()` passes on to the polling fallback.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from kep.api.errors import ApiError, Forbidden
-from kep.api.watch import ListWatch
+from kep.engine.reflector import ListWatch
 from kep.engine.poller import Emit, Poller
-from kep.engine.fetch import Reader, fetcher
+from kep.engine.read import Reader, fetcher
 from kep.reads import Observation, Query
 
 log = logging.getLogger(__name__)
@@ -91,8 +90,7 @@ class Watcher:
         refused: list[ApiError] = []
 
         def update(value: tuple[dict[str, Any], ...] | ApiError) -> None:
-            if isinstance(value, Forbidden) and (value.verb == "watch" or self.query.is_get):
-                # Poll instead: a get query may be granted `get` without `list`.
+            if isinstance(value, ApiError) and polled_because(self.query, True, refused=value):
                 refused.append(value)
                 self._watch_stop.set()  # ends the ListWatch; polling takes over below
             elif isinstance(value, ApiError):
@@ -119,17 +117,41 @@ class Watcher:
             self._poller.start()
 
 
+def polled_because(query: Query, watch: bool, watchable: Callable[[Query], bool] = lambda query: True,
+                   refused: ApiError | None = None) -> str:
+    """Why `query` is polled, or "" when it is kept fresh with list+watch. The rule, in order:
+
+    1. `KEP_WATCH=0` (`watch` False): every query is polled.
+    2. A discovery document is polled (it has no watch).
+    3. The RBAC preflight found `watch` (or `list`) not granted for its resource in its
+       namespace (`watchable(query)` False: kep.preflight.Preflight.watchable): polled from the
+       start, instead of spending a list and a refused watch.
+    4. The API server refused it (`refused`): a 403 on the watch, or on the list of a get
+       query (a chart may grant `get` without `list`): polled from then on.
+    Otherwise: list, then watch from its resourceVersion (kep.engine.reflector).
+    """
+    if not watch:
+        return "KEP_WATCH=0"
+    if query.discovery is not None:
+        return "a discovery document"
+    if not watchable(query):
+        return "RBAC does not grant watch"
+    if isinstance(refused, Forbidden) and (refused.verb == "watch" or query.is_get):
+        return refused.label
+    return ""
+
+
 def opener(client: Reader, interval: float, watch: bool = True,
            watchable: Callable[[Query], bool] = lambda query: True,
            held_interval: float = math.inf) -> Callable[[Query, Emit], Poller | Watcher]:
-    """Sources for the engine: watch where possible (`watchable`: what the RBAC preflight
-    found granted); discovery documents are polled. `held_interval`: see Poller."""
+    """Sources for the engine, as `polled_because` decides (`watchable`: what the RBAC
+    preflight found granted). `held_interval`: see Poller."""
 
     told: set[str] = set()
 
     def open_source(query: Query, emit: Emit) -> Poller | Watcher:
-        if watch and query.discovery is None and watchable(query):
-            return Watcher(query, client, emit, interval, told=told, held_interval=held_interval)
-        return Poller(query, fetcher(client), emit, interval, held_interval=held_interval)
+        if polled_because(query, watch, watchable):
+            return Poller(query, fetcher(client), emit, interval, held_interval=held_interval)
+        return Watcher(query, client, emit, interval, told=told, held_interval=held_interval)
 
     return open_source

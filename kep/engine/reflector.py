@@ -1,4 +1,4 @@
-"""Watch events, and `ListWatch`: an informer-like source of one collection's objects.
+"""`ListWatch`, the reflector: an informer-like source of one collection's objects.
 
 Learnt from client-go's reflector (tools/cache/reflector.go), reduced to what kep needs.
 
@@ -54,38 +54,18 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kep.api.backoff import Backoff
 from kep.api.errors import ApiError, Forbidden, Gone, OnRetry
+from kep.api.events import ADDED, BOOKMARK, DELETED, MODIFIED, WatchEvent
 from kep.api.resources import Resource
 
 log = logging.getLogger(__name__)
 
-ADDED = "ADDED"
-MODIFIED = "MODIFIED"
-DELETED = "DELETED"
-BOOKMARK = "BOOKMARK"
-ERROR = "ERROR"
-
 Key = tuple[str, str]
 Snapshot = tuple[dict[str, Any], ...]
 Emit = Callable[[Snapshot | ApiError], None]
-
-
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
-    """One line of a watch stream: ADDED, MODIFIED, DELETED or BOOKMARK and its object."""
-
-    type: str
-    object: dict[str, Any]
-
-    @property
-    def resource_version(self) -> str | None:
-        meta = self.object.get("metadata")
-        rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
-        return rv if isinstance(rv, str) and rv else None
 
 
 class ListWatchClient(Protocol):

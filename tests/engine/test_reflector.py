@@ -19,9 +19,11 @@ from kep.api.client import Client
 from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import ApiError, Forbidden, Gone, ServerError, Unreachable
 from kep.api.resources import PODS
-from kep.api.watch import ListWatch, WatchEvent, is_watch_forbidden, object_key
+from kep.api.events import WatchEvent
+from kep.engine.reflector import ListWatch, is_watch_forbidden, object_key
 
-from .test_client import SERVER, dropping, pod, status, stream
+from tests.api.conftest import self_signed
+from tests.api.test_client import SERVER, dropping, pod, status, stream
 
 
 @dataclass(frozen=True)
@@ -343,8 +345,8 @@ def run_until(client: Client, count: int) -> list[Any]:
 
 
 @pytest.fixture
-def real_client(cert_pair: tuple[bytes, bytes]) -> Client:
-    return Client(ClusterConfig(server=SERVER, source="test", ca_data=cert_pair[0], token="t"), sleep=lambda s: None)
+def real_client() -> Client:
+    return Client(ClusterConfig(server=SERVER, source="test", ca_data=self_signed()[0], token="t"), sleep=lambda s: None)
 
 
 def test_http_410_error_event_relists(real_client: Client) -> None:

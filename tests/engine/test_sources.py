@@ -6,10 +6,12 @@ import logging
 import queue
 import threading
 
-from kep.api.errors import Forbidden, ServerError
+import pytest
+
+from kep.api.errors import ApiError, Forbidden, ServerError
 from kep.api.resources import JOBS, PODS
 from kep.engine.poller import Poller
-from kep.engine.watcher import Watcher, opener
+from kep.engine.sources import Watcher, opener, polled_because
 from kep.reads import Observation, Query
 
 JOB = {"metadata": {"name": "db-init", "namespace": "ns"}}
@@ -147,3 +149,36 @@ def test_a_refused_watch_is_said_once_per_resource_and_namespace(caplog):
         watcher._thread.join(5)
         watcher.stop()
     assert len([r for r in caplog.records if "polling it every" in r.getMessage()]) == 1
+
+
+WATCH_RULE = [
+    # (the case in words, query, KEP_WATCH, RBAC grants watch, what the server refused, polled because)
+    ("a collection, watch granted", Query(PODS, "ns", label_selector="app=x"), True, True, None, ""),
+    ("KEP_WATCH=0", Query(PODS, "ns", label_selector="app=x"), False, True, None, "KEP_WATCH=0"),
+    ("a discovery document", Query(discovery="example.com/v1"), True, True, None, "a discovery document"),
+    ("the RBAC preflight found watch not granted", Query(PODS, "ns", label_selector="app=x"), True, False, None,
+     "RBAC does not grant watch"),
+    ("the server refused the watch", Query(PODS, "ns", label_selector="app=x"), True, True,
+     Forbidden(verb="watch", resource="pods", namespace="ns"), "forbidden"),
+    ("the server refused the list of a get query (get granted, list not)", Query(PODS, "ns", name="me"), True, True,
+     Forbidden(verb="list", resource="pods", namespace="ns"), "forbidden"),
+    ("the list of a collection refused: not a reason to poll (polling lists too)",
+     Query(PODS, "ns", label_selector="app=x"), True, True, Forbidden(verb="list", resource="pods", namespace="ns"), ""),
+    ("another error", Query(PODS, "ns", label_selector="app=x"), True, True,
+     ServerError(verb="watch", resource="pods", namespace="ns", code=500), ""),
+]
+
+
+@pytest.mark.parametrize(("case", "query", "watch", "watchable", "refused", "because"), WATCH_RULE,
+                         ids=[r[0] for r in WATCH_RULE])
+def test_one_rule_decides_watch_or_poll(case: str, query: Query, watch: bool, watchable: bool,
+                                        refused: ApiError | None, because: str) -> None:
+    """RBAC is asked only of API collections (the preflight knows nothing of discovery)."""
+    assert polled_because(query, watch, lambda q: watchable, refused) == because
+
+
+def test_rbac_is_not_asked_of_a_discovery_document() -> None:
+    def watchable(query: Query) -> bool:
+        raise AssertionError("asked")
+
+    assert polled_because(Query(discovery="example.com/v1"), True, watchable) == "a discovery document"
