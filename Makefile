@@ -29,7 +29,7 @@ demo: $(STAMP)
 fake-api: $(STAMP)
 	@$(PY) -m tests.fakeapi --state-dir .fake-api --seed openstack
 
-# Figures of waiting (README "Figures"); bench/load.py alone takes about 3 minutes.
+# Figures of waiting (docs/benchmarks.md); bench/load.py alone takes about 3 minutes.
 bench: $(STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/latency.py
