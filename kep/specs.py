@@ -185,9 +185,13 @@ API_SPECS = (Service, Container, DaemonSet, Job, Pod, CustomResource)
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """A dependency as a table row or a JSON log line names it: `kind` (the object's kind,
-    lower-case words for local ones), `namespace` ("" when none), `name` (labels as
-    `k=v,...` for label-matched items)."""
+    """A dependency as a `kep check` row, its JSON and a JSON log line name it: `kind`,
+    `namespace` ("" when none), `name` (labels as `k=v,...` for label-matched items).
+
+    One naming scheme, so that a column or a filter on `kind` reads alike for every row: an
+    API dependency's kind is the Kubernetes kind of what it waits for (Service, DaemonSet,
+    a custom resource's own kind; Container, which is no API kind, is capitalised alike);
+    a local one's is the first word of its log lines (Socket, Config, TCP, HTTP)."""
 
     kind: str
     namespace: str
@@ -208,14 +212,9 @@ def identity(spec: Spec, settings: Settings) -> Identity:
             return Identity("Pod", ns, selector_of(labels))
         case CustomResource(kind=kind, namespace=ns, name=name):
             return Identity(kind, ns, name)
-        case Socket(path=path):
-            return Identity("socket", "", path)
-        case Config(path=path):
-            return Identity("config", "", path)
-        case Tcp():
-            return Identity("tcp", "", str(spec).removeprefix("TCP "))
-        case Http():
-            return Identity("http", "", str(spec).removeprefix("HTTP "))  # credentials masked
+        case Socket() | Config() | Tcp() | Http():
+            kind, _, name = str(spec).partition(" ")  # an URL's credentials masked
+            return Identity(kind, "", name)
     return Identity(type(spec).__name__, "", str(spec))
 
 

@@ -23,7 +23,7 @@ def test_check_prints_a_table_and_exits_1_while_something_is_not_met(api, tmp_pa
     assert rows[1].split()[:3] == ["Service", "openstack/mariadb", "yes"]
     assert rows[2].split()[:3] == ["Job", "openstack/db-init", "no"]
     assert rows[2].endswith("not completed yet (1 of 2 completions, 1 active)")
-    assert rows[3].split()[:3] == ["socket", str(tmp_path / "missing.sock"), "no"]
+    assert rows[3].split()[:3] == ["Socket", str(tmp_path / "missing.sock"), "no"]
     assert not (tmp_path / "ran").exists(), "kep check never execs"
     assert not any(r.verb == "watch" for r in api.requests)
 
@@ -73,7 +73,7 @@ def test_check_and_explain_name_network_endpoints_with_credentials_masked(tmp_pa
     assert checked.returncode == 1, checked.stderr
     rows = json.loads(checked.stdout)["dependencies"]
     assert [(r["kind"], r["name"], r["met"]) for r in rows] == [
-        ("tcp", "127.0.0.1:1", False), ("http", "https://***@127.0.0.1:1/health?***", False)]
+        ("TCP", "127.0.0.1:1", False), ("HTTP", "https://***@127.0.0.1:1/health?***", False)]
     explained = run_kep("--explain", env=env)
     assert "connect to 127.0.0.1:1 every 1s" in explained.stdout
     assert "request https://***@127.0.0.1:1/health?*** every 1s" in explained.stdout

@@ -9,6 +9,8 @@ from kep.specs import (
     Container,
     CustomResource,
     DaemonSet,
+    Http,
+    Identity,
     Job,
     Plan,
     Pod,
@@ -16,7 +18,9 @@ from kep.specs import (
     Settings,
     Socket,
     Spec,
+    Tcp,
     format_labels,
+    identity,
     selector_of,
 )
 
@@ -40,6 +44,29 @@ LABELS = (("k1", "v1"), ("k2", "v2"))
 )
 def test_str_is_the_reference_wording(spec: Spec, text: str) -> None:
     assert str(spec) == text
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        (Service("ns", "mariadb"), Identity("Service", "ns", "mariadb")),
+        (Container("init"), Identity("Container", "openstack", "nova-api-0/init")),
+        (DaemonSet("ns", "ovs"), Identity("DaemonSet", "ns", "ovs")),
+        (Job("ns", "db-sync"), Identity("Job", "ns", "db-sync")),
+        (Job("ns", labels=LABELS), Identity("Job", "ns", "k1=v1,k2=v2")),
+        (Pod("ns", LABELS), Identity("Pod", "ns", "k1=v1,k2=v2")),
+        (CustomResource("argoproj.io/v1alpha1", "Workflow", "ns", "wf"), Identity("Workflow", "ns", "wf")),
+        (Socket("/run/x.sock"), Identity("Socket", "", "/run/x.sock")),
+        (Config("/etc/nova/nova.conf"), Identity("Config", "", "/etc/nova/nova.conf")),
+        (Tcp("fd00::1", 5432), Identity("TCP", "", "[fd00::1]:5432")),
+        (Http("https://user:pw@vault:8200/v1/sys/health?token=t", method="HEAD"),
+         Identity("HTTP", "", "HEAD https://***@vault:8200/v1/sys/health?***")),
+    ],
+)
+def test_identity_names_kinds_in_one_scheme(spec: Spec, named: Identity) -> None:
+    """Kubernetes kinds for API dependencies, capitalised words for local ones (the first word
+    of their log lines): a `kep check` KIND column never mixes `Service` and `socket`."""
+    assert identity(spec, Settings(namespace="openstack", pod_name="nova-api-0")) == named
 
 
 def test_format_labels_is_go_map_format() -> None:
