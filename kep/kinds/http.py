@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from kep import __version__, attempt, redact
+from kep import __version__, attempt, handshake, redact
 from kep.specs import Http, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 MAX_REDIRECTS = 5
 _NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network unreachable"}
-_SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")
 
 
 def check(spec: Http, settings: Settings) -> Verdict:
@@ -93,13 +91,14 @@ def describe(exc: requests.RequestException, timeout: float) -> str:
     if isinstance(exc, requests.Timeout):
         return f"no answer within {timeout:g}s"
     causes = list(_chain(exc))
+    url = urlsplit(exc.request.url or "") if exc.request is not None else None
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS: certificate verify failed: {cause.verify_message}"
     for cause in causes:
         if isinstance(cause, ssl.SSLError):
-            return f"TLS: {_SSL_SOURCE.sub('', str(cause))}"
-    host = urlsplit(exc.request.url or "").hostname if exc.request is not None else None
+            return f"TLS handshake with {_address(url)} failed: {handshake.why(cause)}"
+    host = url.hostname if url is not None else None
     for cause in causes:
         if isinstance(cause, socket.gaierror):
             return f"cannot resolve {host}: {cause.strerror}"
@@ -112,6 +111,14 @@ def describe(exc: requests.RequestException, timeout: float) -> str:
     if isinstance(exc, requests.ConnectionError):
         return "connection failed: " + " <- ".join(type(c).__name__ for c in causes[1:4])
     return f"request failed: {type(exc).__name__}"
+
+
+def _address(url: SplitResult | None) -> str:
+    """host:port of the server a request went to (never the URL's userinfo or path)."""
+    if url is None or url.hostname is None:
+        return "the server"
+    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    return f"{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -1,0 +1,31 @@
+"""handshake: OpenSSL's reason codes in words, the code itself where kep knows no meaning."""
+
+from __future__ import annotations
+
+import ssl
+
+import pytest
+
+from kep import handshake
+
+
+def _error(reason: str | None) -> ssl.SSLError:
+    """An SSLError as the ssl module raises it, which sets `reason` from OpenSSL's code."""
+    error = ssl.SSLError(1, f"[SSL: {reason}] whatever OpenSSL says (_ssl.c:1000)")
+    error.reason = reason  # type: ignore[assignment]  # None where OpenSSL gives no code
+    return error
+
+
+@pytest.mark.parametrize(("reason", "said"), [
+    ("WRONG_VERSION_NUMBER", "the server answered without TLS (a plain-HTTP port? is the URL's scheme right?)"),
+    ("UNEXPECTED_EOF_WHILE_READING", "the server closed the connection"),
+    ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
+    (None, "no reason given"),
+])
+def test_a_reason_is_said_in_words(reason: str | None, said: str) -> None:
+    assert handshake.why(_error(reason)) == said
+
+
+@pytest.mark.parametrize("closed", [ssl.SSLZeroReturnError, ssl.SSLEOFError])
+def test_a_connection_closed_during_the_handshake_says_so(closed: type[ssl.SSLError]) -> None:
+    assert handshake.why(closed(6, "TLS/SSL connection has been closed (EOF) (_ssl.c:992)")) == handshake.CLOSED
