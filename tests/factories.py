@@ -206,6 +206,48 @@ def job(
     }
 
 
+JOB_SPEC_DEFAULTS: Obj = {"backoffLimit": 6, "completionMode": "NonIndexed", "completions": 1, "parallelism": 1,
+                          "podReplacementPolicy": "TerminatingOrFailed", "suspend": False}
+"""A v1.32 server's defaults (SetDefaults_Job): completions and parallelism are 1 when both are unset."""
+
+
+def written_job(name: str, namespace: str, spec: Mapping[str, Any], status: Obj) -> Obj:
+    """A job as a v1.32 server returns it: `spec` over the defaults (a None value leaves the field
+    out, e.g. completions=None for a work queue), `status` from `job_status`."""
+    merged = {key: value for key, value in {**JOB_SPEC_DEFAULTS, **spec}.items() if value is not None}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta(name, namespace), "spec": merged,
+            "status": status}
+
+
+def job_status(
+    *,
+    succeeded: int = 0,
+    failed: int = 0,
+    active: int = 0,
+    terminating: int = 0,
+    uncounted_succeeded: Iterable[str] = (),
+    uncounted_failed: Iterable[str] = (),
+    conditions: Iterable[Obj] = (),
+    started: bool = True,
+    **more: Any,
+) -> Obj:
+    """A job's status as the v1.32 Job controller writes it (seen on the real cluster): ready,
+    terminating and uncountedTerminatedPods always, startTime once started, succeeded/failed/active
+    only when not 0; `more` for completedIndexes, failedIndexes, completionTime."""
+    uncounted: Obj = {}
+    if uncounted_succeeded:
+        uncounted["succeeded"] = list(uncounted_succeeded)
+    if uncounted_failed:
+        uncounted["failed"] = list(uncounted_failed)
+    status: Obj = {"ready": 0, "terminating": terminating, "uncountedTerminatedPods": uncounted}
+    if started:
+        status["startTime"] = "2026-01-01T00:00:00Z"
+    status.update({key: n for key, n in (("succeeded", succeeded), ("failed", failed), ("active", active)) if n})
+    if conditions:
+        status["conditions"] = list(conditions)
+    return {**status, **more}
+
+
 def failed_job(name: str, namespace: str = "ns", reason: str = "BackoffLimitExceeded") -> Obj:
     return job(
         name,
