@@ -4,7 +4,8 @@ So a test of the fake (tests/fakeapi) can run unchanged against the session's re
 (`real_api`) and show whether the two agree. Only for answers a real server decides
 (selectors, resourceVersions, Status bodies, discovery, 410s); faults stay fake-only.
 Objects go in through REST as an admin; a pod gets a scheduling gate (and a minimal valid
-spec if it has none), so no scheduler or kubelet ever acts on it and a delete is immediate.
+spec if it has none), so no scheduler or kubelet ever acts on it and a delete is immediate;
+a job gets a template and `spec.managedBy`, so no Job controller acts on it either.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ Obj = dict[str, Any]
 NEVER_SCHEDULED = {"containers": [{"name": "c", "image": "localhost/busybox:latest"}],
                    "schedulingGates": [{"name": "kep.example.com/never"}]}
 NAMESPACES = ("default", "other", "openstack")  # where the shared tests put their objects
+MANAGED_BY = "kep.example.com/tests"
+"""spec.managedBy of the jobs made here: the Job controller leaves them, and their status, to the test."""
 WITH_STATUS = {"Pod", "Job", "DaemonSet", "Service"}
 """Kinds whose status is written through the status subresource (a create resets it)."""
 
@@ -70,6 +73,9 @@ class RealApiServer:
                 if key in spec:
                     spec[key] = [{"image": "localhost/busybox:latest", **c} for c in spec[key]]
             obj["spec"] = spec
+        if obj["kind"] == "Job":  # the factories' jobs have no pod template
+            template = {"spec": {"restartPolicy": "Never", "containers": NEVER_SCHEDULED["containers"]}}
+            obj["spec"] = {"managedBy": MANAGED_BY, "template": template, **obj.get("spec", {})}
         plural, namespaced = self._kinds[obj["kind"]]
         namespace = obj["metadata"].get("namespace", "default") if namespaced else None
         made = dict(self._call("POST", self._path(obj["apiVersion"], plural, namespace), json=obj))
