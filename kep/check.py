@@ -6,6 +6,10 @@ Each API dependency's queries are read one round after another until the kind as
 for nothing new (a DaemonSet's pods need the DaemonSet first), with no watch and no
 retry beyond the client's own; local kinds are checked once.
 
+The client's retries of an API server that does not answer last seconds per read, so the
+first failed attempt of each is logged at once (a warning: on stderr, as `kep check`'s
+log lines go), saying why, rather than a silence that ends in the table.
+
 Exit codes (its own, documented in `kep --help`): 0 all met, 1 some not, 2 bad
 configuration, or a dependency that can never be met as the pod is configured.
 """
@@ -13,19 +17,33 @@ configuration, or a dependency that can never be met as the pod is configured.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
+from typing import TYPE_CHECKING
 
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
 from kep.specs import Plan, Spec, identity
 from kep.verdict import Verdict
 
+if TYPE_CHECKING:
+    from kep.api.errors import ApiError
+    from kep.engine.read import Fetch
+
+log = logging.getLogger(__name__)
+
 ROUNDS = 10
 """At most this many rounds of derived reads per dependency (kinds need two or three)."""
 
 
-def check(plan: Plan, read: Callable[[Query], Observation] | None) -> dict[Spec, Verdict]:
-    """One verdict per spec; `read` answers API queries (None when no API dependency)."""
+def check(plan: Plan, fetch: Fetch | None) -> dict[Spec, Verdict]:
+    """One verdict per spec; `fetch` answers API queries (None when no API dependency)."""
+    said: set[str] = set()
+
+    def retrying(error: ApiError) -> None:
+        if str(error) not in said:
+            said.add(str(error))
+            log.warning("%s; retrying", error)
+
     seen: dict[Query, Observation] = {}
     verdicts: dict[Spec, Verdict] = {}
     for spec in plan.specs:
@@ -34,13 +52,13 @@ def check(plan: Plan, read: Callable[[Query], Observation] | None) -> dict[Spec,
             verdicts[spec] = local.check(spec, plan.settings)
             continue
         kind = API_KINDS[type(spec)]
-        assert read is not None
+        assert fetch is not None
         for _ in range(ROUNDS):
             new = [q for q in kind.queries(spec, plan.settings, seen) if q not in seen]
             if not new:
                 break
             for query in new:
-                seen[query] = read(query)
+                seen[query] = fetch(query, retrying)
         verdicts[spec] = kind.evaluate(spec, plan.settings, seen)
     return verdicts
 

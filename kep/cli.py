@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
@@ -231,17 +231,13 @@ def _with_own_container(plan: Plan) -> Plan:
 def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
     from kep.check import as_json, as_table, check
 
-    read = None
+    fetch = None
     if plan.needs_api:
-        from kep.engine.read import read as read_once
+        from kep.engine.read import fetcher
         from kep.wiring import client_for
 
-        client = client_for(env)
-
-        def read(query: Query) -> Observation:
-            return read_once(client, query)
-
-    verdicts = check(plan, read)
+        fetch = fetcher(client_for(env))
+    verdicts = check(plan, fetch)
     print(as_json(plan, verdicts) if output == "json" else as_table(plan, verdicts), flush=True)
     if any(v.state is State.IMPOSSIBLE for v in verdicts.values()):
         return ExitCode.CONFIG
@@ -265,7 +261,8 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     invocation = parse_args(argv)
     plan = _with_own_container(envparse.parse(env, _default_namespace(env)))
     if plan.settings.debug or plan.settings.log_format != "text":
-        logsetup.configure(debug=plan.settings.debug, form=plan.settings.log_format)
+        logsetup.configure(_log_out(invocation.action in SUBCOMMANDS), debug=plan.settings.debug,
+                           form=plan.settings.log_format)
     command, source = (invocation.command, "arguments") if invocation.command else (plan.settings.command, "COMMAND")
     quoted = source == "COMMAND" and any(quote in env.get("COMMAND", "") for quote in "'\"")
     if invocation.action == "explain":
@@ -302,13 +299,21 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     return ExitCode.INTERNAL  # not reached: exec_command returns only by raising
 
 
+def _log_out(subcommand: bool) -> TextIO:
+    """Where info and warnings go: stdout, as the reference's; but `kep check` and `kep rbac`
+    print a table, JSON or YAML there, for a reader or a pipe, so theirs go to stderr, as
+    kubectl's warnings do."""
+    return sys.stderr if subcommand else sys.stdout
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
+    argv = sys.argv[1:] if argv is None else argv
     # JSON from the first line on when asked (envparse validates the value later).
     json_asked = env.get("KEP_LOG_FORMAT", "").strip().lower() == "json"
-    logsetup.configure(form="json" if json_asked else "text")
+    logsetup.configure(_log_out(bool(argv) and argv[0] in SUBCOMMANDS), form="json" if json_asked else "text")
     try:
-        return run(sys.argv[1:] if argv is None else argv, env)
+        return run(argv, env)
     except UsageError as exc:
         log.error("usage: %s", exc)
         return ExitCode.CONFIG

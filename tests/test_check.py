@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
+
+from kep.api.errors import Unreachable
+from kep.check import check
+from kep.reads import Observation, Query
+from kep.specs import Plan, Service, Settings
 from tests import factories as f
 from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
-from tests.run import run_kep
+from tests.run import kep_env, run_kep
 from tests.waiting import NS, api, cluster_env  # noqa: F401
 
 
@@ -79,3 +86,38 @@ def test_check_and_explain_name_network_endpoints_with_credentials_masked(tmp_pa
     assert "request https://***@127.0.0.1:1/health?*** every 1s" in explained.stdout
     assert "secret" not in checked.stdout + checked.stderr + explained.stdout + explained.stderr
     assert "abc" not in checked.stdout + explained.stdout
+
+
+def test_check_says_at_the_first_failed_attempt_that_it_retries_and_why(caplog):
+    """The client retries an API server that does not answer for seconds: the first failed
+    attempt of a read is logged at once (before the read returns), each reason once."""
+    refused = Unreachable(verb="get", resource="services", namespace="ns", name="db",
+                          detail="https://10.96.0.1:443: connection refused")
+    logged_before_the_answer = []
+
+    def fetch(query: Query, on_retry) -> Observation:
+        on_retry(refused)
+        logged_before_the_answer.append([r.getMessage() for r in caplog.records])
+        on_retry(refused)
+        return Observation(error=refused)
+
+    with caplog.at_level(logging.WARNING, logger="kep.check"):
+        verdicts = check(Plan((Service("ns", "db"),), Settings(namespace="ns")), fetch)
+    line = ('cannot reach the API server to get services "db" in namespace "ns": '
+            "https://10.96.0.1:443: connection refused; retrying")
+    assert logged_before_the_answer[0] == [line]
+    assert [r.getMessage() for r in caplog.records] == [line]
+    assert not verdicts[Service("ns", "db")].is_met
+
+
+@pytest.mark.slow  # the client's own retries of a refused connection: about 4 s
+def test_check_against_a_refused_port_says_it_retries_on_stderr_and_prints_only_json(api, tmp_path):
+    from tests.netservers import free_port
+
+    kubeconfig = api.write_kubeconfig(tmp_path / "kubeconfig", server=f"https://127.0.0.1:{free_port()}",
+                                      namespace=NS)
+    done = run_kep("check", "-o", "json", env=kep_env(KUBECONFIG=kubeconfig, DEPENDENCY_JOBS="db-init"), timeout=60)
+    assert done.returncode == 1, done.stderr
+    (row,) = json.loads(done.stdout)["dependencies"]
+    assert row["reason"].endswith(": connection refused")
+    assert done.stderr.splitlines()[0].endswith(f'{row["reason"]}; retrying')

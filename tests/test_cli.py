@@ -145,3 +145,12 @@ def test_explain_shows_the_words_of_the_command_and_warns_of_quotes_in_command(c
     assert main(["--explain", "sh", "-c", "echo hi"], {"COMMAND": "ignored 'x'"}) == 0
     out = capsys.readouterr().out
     assert out.rstrip().endswith('command (arguments): ["sh", "-c", "echo hi"]')
+
+
+@pytest.mark.parametrize("argv", [["check"], ["rbac"]])
+def test_check_and_rbac_print_only_their_output_on_stdout_and_log_lines_on_stderr(argv, tmp_path):
+    """Their stdout is a table, JSON or YAML for a reader or a pipe (`kep rbac | kubectl apply
+    -f -`): a warning goes to stderr, as kubectl's do."""
+    done = run_kep(*argv, env=kep_env(DEPENDENCY_SOCKET=str(tmp_path), KEP_FROBNICATE="1"))
+    assert "KEP_FROBNICATE" not in done.stdout
+    assert "KEP_FROBNICATE" in done.stderr and "WARNING" in done.stderr
