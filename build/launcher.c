@@ -14,7 +14,7 @@
  *   3. unpacks the bundle into a fresh $TMPDIR/kep-XXXXXX (mode 0700), writing
  *      the bundle's dynamic loader path into the entry program's PT_INTERP slot;
  *   4. replaces itself (execve, no fork) with the entry program, adding
- *      _KEP_BUNDLE (the directory) and _KEP_PROGRAM (this file's path) to the
+ *      _KEP_BUNDLE (the directory) to the
  *      environment, and the user's values of what the frozen runtime changes
  *      (LD_LIBRARY_PATH, LD_LIBRARY_PATH_ORIG, _PYI_*, ...) as
  *      _KEP_SAVED_<name>; kep gives the user's environment back before it
@@ -397,7 +397,7 @@ main(int argc, char **argv)
     char entry[PATH_MAX];
     snprintf(entry, sizeof entry, "%s/%s", dir, ENTRY_PROGRAM);
     save_environment();
-    if (setenv("_KEP_BUNDLE", dir, 1) < 0 || setenv("_KEP_PROGRAM", program, 1) < 0)
+    if (setenv("_KEP_BUNDLE", dir, 1) < 0)
         fail("setting the environment: %s", strerror(errno));
 
     execv(entry, argv);

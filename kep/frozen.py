@@ -11,7 +11,7 @@ execs must see none of that:
 | `LD_LIBRARY_PATH_ORIG` | PyInstaller: the user's `LD_LIBRARY_PATH` | the user's own, or unset |
 | `_PYI_*` | PyInstaller: archive, process level | the user's own, or unset |
 | `PYINSTALLER_RESET_ENVIRONMENT` | read and removed by PyInstaller | the user's own, or unset |
-| `_KEP_BUNDLE`, `_KEP_PROGRAM` | the launcher: unpack dir, the binary's path | unset |
+| `_KEP_BUNDLE` | the launcher: unpack dir | unset |
 | `_KEP_SAVED`, `_KEP_SAVED_<name>` | the launcher: the user's values of the names above | unset |
 
 The launcher records the user's values before anything changes them, so the
@@ -27,7 +27,6 @@ import sys
 from collections.abc import Mapping
 
 BUNDLE = "_KEP_BUNDLE"
-PROGRAM = "_KEP_PROGRAM"
 SAVED = "_KEP_SAVED"
 SAVED_PREFIX = "_KEP_SAVED_"
 LIBRARY_PATH = "LD_LIBRARY_PATH"
@@ -56,14 +55,6 @@ def original_environ(env: Mapping[str, str], *, frozen: bool | None = None) -> d
     elif LIBRARY_PATH_ORIG in env:
         given[LIBRARY_PATH] = env[LIBRARY_PATH_ORIG]
     return given
-
-
-def program_path(env: Mapping[str, str] | None = None) -> str:
-    """The real path of the running kep: the one-file binary, the frozen executable, or the script."""
-    env = os.environ if env is None else env
-    if is_frozen():
-        return os.path.realpath(env.get(PROGRAM) or sys.executable)
-    return os.path.realpath(sys.argv[0])
 
 
 def bundle_dir(env: Mapping[str, str] | None = None) -> str | None:

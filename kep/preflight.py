@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -103,7 +104,6 @@ class Preflight:
     missing: list[tuple[Need, tuple[str, ...]]] = field(default_factory=list)
     unwatchable: set[tuple[str, str, str]] = field(default_factory=set)
     """(namespace, group, resource) where list+watch is not granted: polled from the start."""
-    _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> bool:
         """Review each namespace once; log what is missing. False when no review answered."""
@@ -137,11 +137,9 @@ class Preflight:
         if self.missing:
             threading.Thread(target=self._recheck, name="rbac preflight", daemon=True).start()
 
-    def stop(self) -> None:
-        self._stop.set()
-
     def _recheck(self) -> None:
-        while self.missing and not self._stop.wait(self.interval):
+        while self.missing:
+            time.sleep(self.interval)
             rules = self._review_all()
             if rules is None:
                 continue

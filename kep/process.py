@@ -16,6 +16,7 @@ from types import FrameType
 
 from kep import frozen
 from kep.errors import CommandError, Terminated
+from kep.exitcodes import ExitCode
 
 TERMINATING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
@@ -49,10 +50,10 @@ def exec_command(argv: Sequence[str], env: Mapping[str, str]) -> None:
     try:
         os.execvpe(argv[0], list(argv), command_env)
     except FileNotFoundError:
-        raise CommandError(f"command not found: {argv[0]}", 127) from None
+        raise CommandError(f"command not found: {argv[0]}", ExitCode.NOT_FOUND) from None
     except PermissionError:
-        raise CommandError(f"command not executable: {argv[0]}: permission denied", 126) from None
+        raise CommandError(f"command not executable: {argv[0]}: permission denied", ExitCode.NOT_EXECUTABLE) from None
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
-            raise CommandError(f"command not found: {argv[0]}", 127) from None
-        raise CommandError(f"cannot execute {argv[0]}: {exc.strerror}", 126) from None
+            raise CommandError(f"command not found: {argv[0]}", ExitCode.NOT_FOUND) from None
+        raise CommandError(f"cannot execute {argv[0]}: {exc.strerror}", ExitCode.NOT_EXECUTABLE) from None

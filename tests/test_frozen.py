@@ -83,22 +83,6 @@ def test_the_given_mapping_is_not_changed(frozen_process: Path) -> None:
     assert env == before
 
 
-def test_program_path_is_the_binary_the_user_started(frozen_process: Path, tmp_path: Path) -> None:
-    binary = tmp_path / "kubernetes-entrypoint"
-    binary.write_bytes(b"")
-    (tmp_path / "kep").symlink_to(binary.name)
-    assert frozen.program_path({"_KEP_PROGRAM": str(tmp_path / "kep")}) == str(binary)
-    assert frozen.program_path({}) == str(frozen_process / "kep")
-
-
-def test_program_path_outside_a_frozen_build_is_the_script(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delattr(sys, "frozen", raising=False)
-    script = tmp_path / "kep.py"
-    script.write_text("")
-    monkeypatch.setattr(sys, "argv", [str(script)])
-    assert frozen.program_path({"_KEP_PROGRAM": "/elsewhere"}) == str(script)
-
-
 def test_discard_bundle_removes_the_directory_this_process_runs_from(frozen_process: Path) -> None:
     frozen.discard_bundle({"_KEP_BUNDLE": str(frozen_process)})
     assert not frozen_process.exists()

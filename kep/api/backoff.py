@@ -48,16 +48,6 @@ class Backoff:
         self._steps = 0
         self._last: float | None = None
 
-    def reset(self) -> None:
-        """Start again from `initial` on the next call."""
-        self._steps = 0
-        self._last = None
-
-    @property
-    def steps(self) -> int:
-        """How many delays were handed out since the last reset."""
-        return self._steps
-
     def next(self) -> float:
         """The next delay in seconds (and advance)."""
         now = self._clock()

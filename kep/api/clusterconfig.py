@@ -58,6 +58,3 @@ class ClusterConfig:
     exec: ExecConfig | None = None
     """A credential plugin, when the kubeconfig user has one and no token or certificate."""
 
-    @property
-    def has_client_cert(self) -> bool:
-        return bool(self.client_cert_data or self.client_cert_file)

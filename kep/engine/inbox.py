@@ -54,7 +54,3 @@ class Inbox(Generic[T]):
                 pass
         except BlockingIOError:
             pass
-
-    def close(self) -> None:
-        os.close(self._read)
-        os.close(self._write)

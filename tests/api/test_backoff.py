@@ -43,14 +43,6 @@ def test_the_sequence_restarts_after_two_healthy_minutes() -> None:
     assert b.next() == 0.8
 
 
-def test_reset_starts_again() -> None:
-    b = Backoff(1.0, 4.0, jitter="none", clock=Clock())
-    b.next(), b.next()
-    assert b.steps == 2
-    b.reset()
-    assert (b.next(), b.steps) == (1.0, 1)
-
-
 def test_nonsense_parameters_are_refused() -> None:
     with pytest.raises(ValueError):
         Backoff(0.0, 1.0)

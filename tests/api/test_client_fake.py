@@ -101,7 +101,7 @@ def test_kubeconfig_with_client_certificate(
 
     path = fake_api.write_kubeconfig(tmp_path / "kc" / "config", client_cert=True, user="cert-user", embed=embed)
     config = load_config({"KUBECONFIG": str(path)})
-    assert config.token is None and config.has_client_cert
+    assert config.token is None and (config.client_cert_data or config.client_cert_file)
     assert (config.ca_data is not None) == embed
     scratch = tmp_path / "scratch"
     scratch.mkdir()

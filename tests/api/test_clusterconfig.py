@@ -17,9 +17,3 @@ def test_no_secret_is_in_the_repr() -> None:
     assert "https://api.example:6443" in shown and "/usr/bin/aws" in shown
     for secret in (TOKEN, "KEY", "CERT", "--secret-arg", "sekrit-env"):
         assert secret not in shown
-
-
-def test_has_client_cert_from_data_or_file() -> None:
-    assert not ClusterConfig(server="s", source="t").has_client_cert
-    assert ClusterConfig(server="s", source="t", client_cert_data=b"x").has_client_cert
-    assert ClusterConfig(server="s", source="t", client_cert_file="/c").has_client_cert

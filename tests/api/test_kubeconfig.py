@@ -387,7 +387,6 @@ def test_data_forms_are_loaded(tmp_path: Path) -> None:
     config = _config(kc)
     assert (config.ca_data, config.ca_file) == (b"CA-PEM", None)
     assert (config.client_cert_data, config.client_key_data) == (b"CERT-PEM", b"KEY-PEM")
-    assert config.has_client_cert
 
 
 @pytest.mark.parametrize(
@@ -416,7 +415,8 @@ def test_what_kubectl_refuses_is_one_line(tmp_path: Path, cluster: str, user: st
 def test_a_client_key_alone_is_ignored_like_kubectl(tmp_path: Path) -> None:
     kc = _write(tmp_path / "kc", _one(user="client-key: /no/such/key"))
     config = _config(kc)
-    assert (config.client_key_file, config.client_key_data, config.has_client_cert) == (None, None, False)
+    assert (config.client_key_file, config.client_key_data, config.client_cert_file, config.client_cert_data) == (
+        None, None, None, None)
 
 
 @pytest.mark.parametrize("server", ["h:6443", "http://h:6443"])
@@ -435,7 +435,8 @@ def test_a_context_whose_user_is_missing_connects_without_credentials(
     kc = _write(tmp_path / "kc", _one().replace("user: u\n", "user: nobody\n", 1))
     with caplog.at_level(logging.WARNING):
         config = _config(kc)
-    assert (config.token, config.token_file, config.has_client_cert, config.exec) == (None, None, False, None)
+    assert (config.token, config.token_file, config.client_cert_file, config.client_cert_data, config.exec) == (
+        None, None, None, None, None)
     assert caplog.messages == [
         f'kubeconfig {kc}: context "ctx": user "nobody" is not among the users of {kc}; '
         "connecting without credentials, as kubectl does"
@@ -446,7 +447,7 @@ def test_a_context_without_user_is_anonymous(tmp_path: Path) -> None:
     kc = _write(tmp_path / "kc", "current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\n"
                                  "clusters: [{name: c, cluster: {server: 'https://h:1'}}]\n")
     config = _config(kc)
-    assert (config.token, config.token_file, config.has_client_cert) == (None, None, False)
+    assert (config.token, config.token_file, config.client_cert_file, config.client_cert_data) == (None, None, None, None)
 
 
 def test_a_context_whose_cluster_is_missing_is_refused(tmp_path: Path) -> None:
