@@ -402,6 +402,23 @@ def wait_for_lines(kep: Kep, lines: set[str], timeout: float = 30.0) -> set[str]
     return printed
 
 
+def test_every_link_between_the_pages_leads_to_a_page_and_every_page_is_linked():
+    linked = set()
+    for page in PAGES:
+        for target, anchor in re.findall(r"\]\(([^)#:]+)(?:#([^)]*))?\)", page.read_text()):
+            path = (page.parent / target).resolve()
+            assert path.exists(), f"{page.relative_to(ROOT)}: {target}"
+            assert not anchor or anchor in anchors(path), f"{page.relative_to(ROOT)}: {target}#{anchor}"
+            linked.add(path)
+    assert set(PAGES[1:]) <= linked, set(PAGES[1:]) - linked
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation out, spaces to -."""
+    headings = re.findall(r"^#+ (.*)$", page.read_text(), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
 # --- the tables ---------------------------------------------------------------------------
 
 
