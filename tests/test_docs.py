@@ -413,6 +413,13 @@ def test_every_link_between_the_pages_leads_to_a_page_and_every_page_is_linked()
     assert set(PAGES[1:]) <= linked, set(PAGES[1:]) - linked
 
 
+def test_every_file_of_the_project_the_pages_name_exists():
+    named = {path for page in PAGES for path in re.findall(r"`((?:kep|tests|bench|build|docs)/[\w./-]*)`",
+                                                           page.read_text())}
+    made = ("build/work/", "dist/")  # made by a build, not in the tree
+    assert named and [path for path in sorted(named) if not path.startswith(made) and not (ROOT / path).exists()] == []
+
+
 def anchors(page: Path) -> set[str]:
     """The anchors GitHub gives a page's headings: lower case, punctuation out, spaces to -."""
     headings = re.findall(r"^#+ (.*)$", page.read_text(), re.M)
