@@ -22,6 +22,8 @@ from kep.specs import Container, Plan
 from kep.verdict import State
 
 if TYPE_CHECKING:
+    from kep.api.client import Client
+    from kep.api.clusterconfig import ClusterConfig
     from kep.engine.engine import OpenSource
     from kep.reads import Observation, Query
 
@@ -202,17 +204,46 @@ def _refuse_misspelt_subcommand(word: str) -> None:
         raise UsageError(f"unknown subcommand {word!r}: did you mean kep {close}? (see kep --help)")
 
 
-def _default_namespace(env: Mapping[str, str]) -> str:
-    """For items without a namespace when NAMESPACE is unset: the service account's in a
-    cluster, the kubeconfig context's outside (as kubectl), else "default"."""
-    if env.get("NAMESPACE", "").strip():
-        return "default"  # unused: envparse takes NAMESPACE itself
-    api_variables = (v for v in envparse.DEPENDENCY_VARIABLES if v not in envparse.LOCAL_VARIABLES)
-    if not any(env.get(var, "").strip() for var in api_variables):
-        return "default"  # unused: nothing is read from the API (and no kubeconfig is read)
-    from kep.api.config import default_namespace
+class ApiAccess:
+    """Where the API server is and how to reach it, found at most once per run (a kubeconfig
+    is parsed once, whoever asks: the default namespace, the client, --explain)."""
 
-    return default_namespace(env) or "default"
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self._loaded: ClusterConfig | ConfigError | None = None
+
+    def config(self) -> ClusterConfig:
+        """The configuration (kep.api.config.load_config); raises its ConfigError."""
+        if self._loaded is None:
+            from kep.api.config import load_config
+
+            try:
+                self._loaded = load_config(self.env)
+            except ConfigError as exc:
+                self._loaded = exc
+        if isinstance(self._loaded, ConfigError):
+            raise self._loaded
+        return self._loaded
+
+    def client(self) -> Client:
+        from kep.api.client import Client
+
+        return Client(self.config(), environ=self.env)
+
+    def default_namespace(self) -> str:
+        """For items without a namespace when NAMESPACE is unset: the service account's in a
+        cluster, the kubeconfig context's outside (as kubectl), else "default". Nothing is
+        read unless an API dependency is declared; a configuration kep cannot use gives
+        "default" here, and its error comes when the client is needed."""
+        if self.env.get("NAMESPACE", "").strip():
+            return "default"  # unused: envparse takes NAMESPACE itself
+        api_variables = (v for v in envparse.DEPENDENCY_VARIABLES if v not in envparse.LOCAL_VARIABLES)
+        if not any(self.env.get(var, "").strip() for var in api_variables):
+            return "default"
+        try:
+            return self.config().namespace or "default"
+        except ConfigError:
+            return "default"
 
 
 def _with_own_container(plan: Plan) -> Plan:
@@ -228,15 +259,14 @@ def _with_own_container(plan: Plan) -> Plan:
     return replace(plan, settings=replace(plan.settings, own_container=found.name, own_pod_uid=found.pod_uid))
 
 
-def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
+def _check(plan: Plan, api: ApiAccess, output: str) -> int:
     from kep.check import as_json, as_table, check
 
     fetch = None
     if plan.needs_api:
         from kep.engine.read import fetcher
-        from kep.wiring import client_for
 
-        fetch = fetcher(client_for(env))
+        fetch = fetcher(api.client())
     verdicts = check(plan, fetch)
     print(as_json(plan, verdicts) if output == "json" else as_table(plan, verdicts), flush=True)
     if any(v.state is State.IMPOSSIBLE for v in verdicts.values()):
@@ -244,12 +274,12 @@ def _check(plan: Plan, env: Mapping[str, str], output: str) -> int:
     return ExitCode.OK if all(v.is_met for v in verdicts.values()) else ExitCode.NOT_MET
 
 
-def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
+def _rbac(plan: Plan, api: ApiAccess, invocation: Invocation) -> int:
     from kep.rbac import needs, render
-    from kep.wiring import client_for, reads
+    from kep.wiring import reads
 
     try:
-        client = client_for(env) if plan.needs_api else None
+        client = api.client() if plan.needs_api else None
     except ConfigError:
         client = None  # no API: custom resources keep their guessed plurals, and say so
     wanted = needs(reads(plan, client), invocation.watch, with_check=True)
@@ -259,7 +289,8 @@ def _rbac(plan: Plan, env: Mapping[str, str], invocation: Invocation) -> int:
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     invocation = parse_args(argv)
-    plan = _with_own_container(envparse.parse(env, _default_namespace(env)))
+    api = ApiAccess(env)
+    plan = _with_own_container(envparse.parse(env, api.default_namespace()))
     if plan.settings.debug or plan.settings.log_format != "text":
         logsetup.configure(_log_out(invocation.action in SUBCOMMANDS), debug=plan.settings.debug,
                            form=plan.settings.log_format)
@@ -268,15 +299,15 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if invocation.action == "explain":
         from kep.explain import command_line, explain
 
-        print(explain(plan, env) + "\n" + command_line(command, source)
+        print(explain(plan, api.config) + "\n" + command_line(command, source)
               + (f"\nwarning: {COMMAND_QUOTES}" if quoted else ""), flush=True)
         return ExitCode.OK
     for warning in plan.warnings:
         log.warning("%s", warning)
     if invocation.action == "check":
-        return _check(plan, env, invocation.output)
+        return _check(plan, api, invocation.output)
     if invocation.action == "rbac":
-        return _rbac(plan, env, invocation)
+        return _rbac(plan, api, invocation)
     if quoted:
         log.warning("%s", COMMAND_QUOTES)
     from kep.engine.engine import Engine
@@ -287,9 +318,9 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     open_source: OpenSource | None = None
     seen: dict[Query, Observation] = {}
     if plan.needs_api:
-        from kep.wiring import client_for, sources
+        from kep.wiring import sources
 
-        open_source, seen = sources(plan, client_for(env))
+        open_source, seen = sources(plan, api.client())
     Engine(plan.specs, plan.settings, open_source=open_source, inbox=inbox, seen=seen).run()
     if not command:
         log.info("All dependencies are resolved; no command given, exiting.")

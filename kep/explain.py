@@ -9,8 +9,9 @@ custom resource's plural, a DaemonSet's selector) it says in words.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable
 
+from kep.api.clusterconfig import ClusterConfig
 from kep.errors import ConfigError
 from kep.kinds import API_KINDS
 from kep.specs import Config, Http, Plan, Socket, Tcp, identity
@@ -20,7 +21,7 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def explain(plan: Plan, env: Mapping[str, str]) -> str:
+def explain(plan: Plan, config_of: Callable[[], ClusterConfig]) -> str:
     s = plan.settings
     count = len(plan.specs)
     lines = [f"{count} {'dependency' if count == 1 else 'dependencies'}:" if count
@@ -42,7 +43,7 @@ def explain(plan: Plan, env: Mapping[str, str]) -> str:
     if plan.needs_api:
         polled = f"polled every {_seconds(s.interval)} until met"
         mode = f"list+watch where RBAC allows it, else {polled}" if s.watch else f"{polled} (KEP_WATCH=0)"
-        lines += ["", f"API reads: {mode}; API server: {_api_server(env)}"]
+        lines += ["", f"API reads: {mode}; API server: {_api_server(config_of)}"]
     lines += [
         "",
         "settings:",
@@ -67,12 +68,10 @@ def command_line(command: tuple[str, ...], source: str) -> str:
     return f"command ({source}): {json.dumps(list(command))}"
 
 
-def _api_server(env: Mapping[str, str]) -> str:
+def _api_server(config_of: Callable[[], ClusterConfig]) -> str:
     """Where the API would be asked (files read, no request made), or why it cannot be."""
-    from kep.api.config import load_config
-
     try:
-        config = load_config(env)
+        config = config_of()
     except ConfigError as exc:
         return f"not configured: {'; '.join(exc.problems)}"
     return f"{config.server} (from {config.source})"

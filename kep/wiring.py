@@ -8,11 +8,9 @@ pieces (kep.api, kep.preflight, kep.engine.sources) for it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from typing import Any
 
 from kep.api.client import Client
-from kep.api.config import load_config
 from kep.engine.engine import OpenSource
 from kep.engine.read import read
 from kep.engine.sources import opener
@@ -21,11 +19,6 @@ from kep.preflight import Preflight
 from kep.rbac import Discoverer, discovered, reads_of
 from kep.reads import Observation, Query, Read
 from kep.specs import Plan
-
-
-def client_for(env: Mapping[str, str]) -> Client:
-    """The API client, in a cluster or from a kubeconfig (ConfigError when it cannot be configured)."""
-    return Client(load_config(env))
 
 
 def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observation]]:

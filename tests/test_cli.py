@@ -154,3 +154,30 @@ def test_check_and_rbac_print_only_their_output_on_stdout_and_log_lines_on_stder
     done = run_kep(*argv, env=kep_env(DEPENDENCY_SOCKET=str(tmp_path), KEP_FROBNICATE="1"))
     assert "KEP_FROBNICATE" not in done.stdout
     assert "KEP_FROBNICATE" in done.stderr and "WARNING" in done.stderr
+
+
+def test_the_kubeconfig_is_parsed_once_per_run(tmp_path, monkeypatch) -> None:
+    """The default namespace, the client and --explain share one load (kep.cli.ApiAccess)."""
+    from kep import cli
+    from kep.api import kubeconfig
+
+    kc = tmp_path / "config"
+    kc.write_text("apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+                  "contexts: [{name: c, context: {cluster: c, namespace: nova}}]\n"
+                  "clusters: [{name: c, cluster: {server: 'https://h:1'}}]\n")
+    reads = []
+    real = kubeconfig.Kubeconfig.read
+    monkeypatch.setattr(kubeconfig.Kubeconfig, "read", staticmethod(lambda paths: reads.append(paths) or real(paths)))
+    assert cli.main(["--explain"], {"KUBECONFIG": str(kc), "DEPENDENCY_SERVICE": "db"}) == 0
+    assert len(reads) == 1
+
+
+def test_a_broken_kubeconfig_gives_the_default_namespace_and_its_error_only_when_the_api_is_needed(tmp_path) -> None:
+    from kep import cli
+
+    kc = tmp_path / "config"
+    kc.write_text("clusters: [\n")
+    api = cli.ApiAccess({"KUBECONFIG": str(kc), "DEPENDENCY_SERVICE": "db"})
+    assert api.default_namespace() == "default"
+    with pytest.raises(cli.ConfigError, match=f"^kubeconfig {kc}: line "):
+        api.client()

@@ -344,7 +344,10 @@ class Client:
         read_timeout: float = 30.0,
         backoff_initial: float = 0.5,
         backoff_cap: float = 8.0,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
+        """`environ`: kep's environment as cli was given it, for an exec credential plugin
+        (None: os.environ)."""
         self.config = config
         self._base = config.server.rstrip("/")
         self._headers = {
@@ -362,7 +365,7 @@ class Client:
         if config.exec is not None:  # only then: subprocess and friends cost in-cluster start-up
             from kep.api.execplugin import ExecPlugin
 
-            self._plugin = ExecPlugin(config)
+            self._plugin = ExecPlugin(config, environ=environ)
         self._identity: tuple[bytes, bytes] | None = None
         """The exec plugin's client certificate and key the adapter presents."""
         self._identity_lock = threading.Lock()

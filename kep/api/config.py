@@ -86,11 +86,6 @@ def service_account_dir(env: Mapping[str, str]) -> str:
     return env.get("KEP_SERVICE_ACCOUNT_DIR") or DEFAULT_SERVICE_ACCOUNT_DIR
 
 
-def service_account_namespace(env: Mapping[str, str]) -> str | None:
-    """The pod's namespace from the service-account `namespace` file, or None."""
-    return _read_namespace(service_account_dir(env))
-
-
 def kubeconfig_paths(env: Mapping[str, str], home: str | None = None) -> tuple[str, ...]:
     """The files of KUBECONFIG (a ":" list: empty items dropped, each path once), else
     `<home>/.kube/config` (home defaults to HOME), as client-go's loading rules."""
@@ -133,22 +128,6 @@ def load_config(env: Mapping[str, str], home: str | None = None) -> ClusterConfi
         origin = "KUBECONFIG" if env.get("KUBECONFIG") else "default"
         looked.append(f"no kubeconfig {', '.join(paths)} ({origin})")
     raise ConfigError([f"no Kubernetes API configuration: {'; '.join(looked)}"])
-
-
-def default_namespace(env: Mapping[str, str], home: str | None = None) -> str | None:
-    """The namespace of items that name none, when NAMESPACE is unset; None means "default".
-    In a cluster the service account's; outside, the current kubeconfig context's, as kubectl
-    (client_config.go `Namespace`). A kubeconfig kep cannot use gives None here: its error is
-    reported by `load_config`, and only if an API dependency needs it."""
-    if _service_account_token(env):
-        return service_account_namespace(env)
-    from kep.api.kubeconfig import Kubeconfig
-
-    try:
-        kubeconfig = Kubeconfig.read(kubeconfig_paths(env, home))
-        return kubeconfig.namespace if kubeconfig is not None else None
-    except ConfigError:
-        return None
 
 
 def _read_namespace(directory: str) -> str | None:

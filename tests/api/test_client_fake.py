@@ -19,7 +19,7 @@ import pytest
 import kep
 from kep.api.client import Client
 from kep.api.clusterconfig import ClusterConfig
-from kep.api.config import load_config, service_account_namespace
+from kep.api.config import load_config
 from kep.api.errors import ApiError, Forbidden, NotFound, ServerError, Unauthorized, Unreachable
 from kep.api.resources import ENDPOINTSLICES, PODS, Resource
 from kep.engine.reflector import ListWatch, is_watch_forbidden
@@ -62,7 +62,7 @@ def test_in_cluster_service_account(fake_api: FakeApiServer, tmp_path: Path) -> 
     fake_api.create(pod_obj("db-0", "openstack"))
     env = in_cluster(fake_api, tmp_path, fake_api.add_token(), "openstack")
     config = load_config(env)
-    assert service_account_namespace(env) == "openstack"
+    assert config.namespace == "openstack"
     with Client(config) as client:
         assert client.get(PODS, "openstack", "db-0")["metadata"]["name"] == "db-0"
     assert fake_api.requests[-1].user_agent == f"kep/{kep.__version__}"

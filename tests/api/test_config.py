@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kep.api.config import default_namespace, in_cluster, kubeconfig_paths, load_config, service_account_namespace
+from kep.api.config import in_cluster, kubeconfig_paths, load_config
 from kep.errors import ConfigError
 
 TOKEN = "sekrit-token-value-123"
@@ -109,12 +109,13 @@ def test_in_cluster_bad_port_is_a_config_error(tmp_path: Path) -> None:
         in_cluster(str(sa), "10.0.0.1", "https")
 
 
-def test_service_account_namespace_reads_the_namespace_file(tmp_path: Path) -> None:
+def test_the_service_accounts_namespace_file_is_read_trimmed_and_may_be_missing_or_blank(tmp_path: Path) -> None:
     sa = _service_account(tmp_path / "sa", namespace="  neutron\n")
-    assert service_account_namespace({"KEP_SERVICE_ACCOUNT_DIR": str(sa)}) == "neutron"
-    assert service_account_namespace({"KEP_SERVICE_ACCOUNT_DIR": str(tmp_path / "none")}) is None
+    assert in_cluster(str(sa), "10.0.0.1", "443").namespace == "neutron"
+    (sa / "namespace").unlink()
+    assert in_cluster(str(sa), "10.0.0.1", "443").namespace is None
     (sa / "namespace").write_text("")
-    assert service_account_namespace({"KEP_SERVICE_ACCOUNT_DIR": str(sa)}) is None
+    assert in_cluster(str(sa), "10.0.0.1", "443").namespace is None
 
 
 # -- kubeconfig (the reading itself: tests/api/test_kubeconfig.py) ----------------------
@@ -142,25 +143,23 @@ def test_a_kubeconfig_list_skips_missing_files(tmp_path: Path) -> None:
     assert config.server == "https://api.example:6443"
 
 
-def test_outside_a_cluster_the_default_namespace_is_the_contexts(tmp_path: Path) -> None:
+def test_outside_a_cluster_the_namespace_is_the_contexts(tmp_path: Path) -> None:
     kc = _kubeconfig(tmp_path / "kc", context_extra="    namespace: nova\n")
-    assert default_namespace({"KUBECONFIG": str(kc)}) == "nova"
-    assert default_namespace({"KUBECONFIG": str(_kubeconfig(tmp_path / "plain"))}) is None
+    assert load_config({"KUBECONFIG": str(kc)}).namespace == "nova"
+    assert load_config({"KUBECONFIG": str(_kubeconfig(tmp_path / "plain"))}).namespace is None
 
 
-def test_in_a_cluster_the_default_namespace_is_the_service_accounts(tmp_path: Path) -> None:
+def test_in_a_cluster_the_namespace_is_the_service_accounts(tmp_path: Path) -> None:
     sa = _service_account(tmp_path / "sa", namespace="neutron")
     kc = _kubeconfig(tmp_path / "kc", context_extra="    namespace: nova\n")
     env = {"KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
            "KEP_SERVICE_ACCOUNT_DIR": str(sa), "KUBECONFIG": str(kc)}
-    assert default_namespace(env) == "neutron"
+    assert load_config(env).namespace == "neutron"
 
 
-def test_a_broken_kubeconfig_gives_no_default_namespace_and_no_error(tmp_path: Path) -> None:
-    """Its error is load_config's to report, and only if an API dependency needs it."""
+def test_a_broken_kubeconfig_is_a_one_line_error(tmp_path: Path) -> None:
     kc = tmp_path / "kc"
     kc.write_text("clusters: [\n")
-    assert default_namespace({"KUBECONFIG": str(kc)}) is None
     with pytest.raises(ConfigError, match=f"^kubeconfig {kc}: line "):
         load_config({"KUBECONFIG": str(kc)})
 
@@ -228,7 +227,7 @@ def test_in_a_cluster_yaml_is_never_imported(tmp_path: Path) -> None:
     kc = _kubeconfig(tmp_path / "kc")
     env = {"KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
            "KEP_SERVICE_ACCOUNT_DIR": str(sa), "KUBECONFIG": str(kc)}
-    code = (f"import sys; from kep.api.config import load_config, default_namespace; env = {env!r}; "
-            "load_config(env); default_namespace(env); print('yaml' in sys.modules)")
+    code = (f"import sys; from kep.api.config import load_config; env = {env!r}; "
+            "load_config(env); print('yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
