@@ -40,7 +40,8 @@ dependencies (comma-separated lists; an item is NAME or NAMESPACE:NAME):
   DEPENDENCY_SERVICE        services whose every port reaches a ready endpoint
   DEPENDENCY_CONTAINER      containers of this pod that are ready (needs POD_NAME)
   DEPENDENCY_DAEMONSET      daemonsets whose pod on this node is ready, or that run none here (needs POD_NAME)
-  DEPENDENCY_JOBS           jobs that are complete (Complete, or succeeded >= completions)
+  DEPENDENCY_JOBS           jobs that have succeeded as the Job controller decides (Complete,
+                            or SuccessCriteriaMet once its pods have stopped)
   DEPENDENCY_JOBS_JSON      [{"name": N} | {"labels": {K: V}}, "namespace"?]; wins over DEPENDENCY_JOBS
   DEPENDENCY_POD_JSON       [{"labels": {K: V}, "namespace"?, "requireSameNode"?: bool}] (needs POD_NAME)
   DEPENDENCY_CUSTOM_RESOURCE
