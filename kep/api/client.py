@@ -60,13 +60,14 @@ import requests.utils
 import urllib3.exceptions
 
 import kep
+from kep import neterrors
 from kep.api.backoff import Backoff
 from kep.api.clusterconfig import ClusterConfig
 from kep.api.errors import (
     ApiError, Forbidden, Gone, NoCredentials, NotFound, OnRetry, PluginFailed, ServerError, Unauthorized, Unreachable,
 )
-from kep.api.resources import Resource, group_version_path, resource_path
 from kep.api.events import ERROR, WatchEvent
+from kep.api.resources import Resource, group_version_path, resource_path
 from kep.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -254,37 +255,23 @@ class _TLSAdapter(requests.adapters.HTTPAdapter):
             conn.key_file = None
 
 
-def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        e = todo.pop(0)
-        if id(e) in seen or len(seen) > 20:
-            continue
-        seen.add(id(e))
-        yield e
-        for nxt in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args):
-            if isinstance(nxt, BaseException):
-                todo.append(nxt)
-
-
 def _describe(exc: BaseException, server: str, timeout: tuple[float, float]) -> str:
     """One short line for a transport failure (no URL query, no headers)."""
     if isinstance(exc, requests.exceptions.SSLError):
-        for e in _exception_chain(exc):
+        for e in neterrors.chain(exc):
             if isinstance(e, ssl.SSLCertVerificationError):
                 return f"TLS verification of {server} against the configured CA failed: {e.verify_message}"
             if type(e).__name__ == "CertificateError":  # urllib3's own host name check
                 return f"TLS verification of {server} failed: {e}"
-        for e in _exception_chain(exc):
-            if isinstance(e, ssl.SSLError) and e.reason:
-                return f"TLS handshake with {server} failed: {e.reason}"
+        for e in neterrors.chain(exc):
+            if isinstance(e, ssl.SSLError):
+                return f"TLS handshake with {server} failed: {neterrors.why(e)}"
         return f"TLS handshake with {server} failed"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"{server}: no connection within {timeout[0]:g} s"
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return f"{server}: no answer within {timeout[1]:g} s"
-    for e in _exception_chain(exc):
+    for e in neterrors.chain(exc):
         if isinstance(e, socket.gaierror):
             return f"{server}: cannot resolve the host name ({e.strerror})"
         if isinstance(e, ConnectionRefusedError):

@@ -16,13 +16,11 @@ messages); URLs go through kep.redact, and header values appear nowhere.
 
 from __future__ import annotations
 
-import errno
 import os
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
-from kep import __version__, attempt, handshake, redact
+from kep import __version__, attempt, neterrors, redact
 from kep.specs import Http, Settings
 from kep.verdict import Verdict, met, pending
 
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     import requests
 
 MAX_REDIRECTS = 5
-_NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network unreachable"}
 
 
 def check(spec: Http, settings: Settings) -> Verdict:
@@ -90,22 +87,22 @@ def describe(exc: requests.RequestException, timeout: float) -> str:
         return f"connection timed out after {timeout:g}s"
     if isinstance(exc, requests.Timeout):
         return f"no answer within {timeout:g}s"
-    causes = list(_chain(exc))
+    causes = list(neterrors.chain(exc))
     url = urlsplit(exc.request.url or "") if exc.request is not None else None
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS: certificate verify failed: {cause.verify_message}"
     for cause in causes:
         if isinstance(cause, ssl.SSLError):
-            return f"TLS handshake with {_address(url)} failed: {handshake.why(cause)}"
+            return f"TLS handshake with {_address(url)} failed: {neterrors.why(cause)}"
     host = url.hostname if url is not None else None
     for cause in causes:
         if isinstance(cause, socket.gaierror):
             return f"cannot resolve {host}: {cause.strerror}"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
-            return _NO_ROUTE[cause.errno]
+        if isinstance(cause, OSError) and cause.errno in neterrors.NO_ROUTE:
+            return neterrors.NO_ROUTE[cause.errno]
     if isinstance(exc, requests.exceptions.ProxyError):
         return "the proxy refused or failed the connection"
     if isinstance(exc, requests.ConnectionError):
@@ -119,17 +116,3 @@ def _address(url: SplitResult | None) -> str:
         return "the server"
     host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
     return f"{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and what it wraps: urllib3 keeps causes in `reason` and in args, Python in
-    __cause__/__context__; breadth-first, each once."""
-    queue, seen = [exc], set()
-    while queue:
-        current = queue.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        wrapped = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
-        queue.extend(w for w in wrapped if isinstance(w, BaseException))

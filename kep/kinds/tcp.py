@@ -9,15 +9,13 @@ round-robin DNS does not change the reason (logged once per change) at each try.
 
 from __future__ import annotations
 
-import errno
 import socket
 import time
 
-from kep import attempt
+from kep import attempt, neterrors
 from kep.specs import Settings, Tcp
 from kep.verdict import Verdict, met, pending
 
-_NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network unreachable"}
 
 
 def check(spec: Tcp, settings: Settings) -> Verdict:
@@ -58,6 +56,6 @@ def _describe(exc: OSError, timeout: float) -> str:
         return f"timed out after {timeout:g}s"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
-    if exc.errno in _NO_ROUTE:
-        return _NO_ROUTE[exc.errno]
+    if exc.errno in neterrors.NO_ROUTE:
+        return neterrors.NO_ROUTE[exc.errno]
     return exc.strerror or type(exc).__name__

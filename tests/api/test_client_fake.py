@@ -136,6 +136,23 @@ def test_the_right_ca_but_the_wrong_host_name_fails(fake_api: FakeApiServer) -> 
     assert f"TLS verification of {fake_api.url} failed: hostname 'evil.example' doesn't match" in str(info.value)
 
 
+def test_an_https_server_on_a_plain_http_port_is_said_in_words(tmp_path: Path) -> None:
+    """A real plain-HTTP server (http.server) behind an https:// API address."""
+    import http.server
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        with Client(ClusterConfig(server=url, source="test", token="t"), sleep=lambda s: None,
+                    max_retries=0) as client, pytest.raises(Unreachable) as info:
+            client.list(PODS, "default")
+    finally:
+        server.shutdown()
+    assert (f"TLS handshake with {url} failed: the server answered without TLS (a plain-HTTP port? is the URL's "
+            "scheme right?)") in str(info.value)
+
+
 def test_tls_server_name_is_used_for_verification(fake_api: FakeApiServer) -> None:
     config = ClusterConfig(
         server=fake_api.url, source="test", ca_file=fake_api.ca_file, token=fake_api.add_token(), tls_server_name="localhost"

@@ -1,4 +1,4 @@
-"""handshake: OpenSSL's reason codes in words, the code itself where kep knows no meaning."""
+"""neterrors: OpenSSL's reason codes in words, the code itself where kep knows no meaning."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from kep import handshake
+from kep import neterrors
 
 
 def _error(reason: str | None) -> ssl.SSLError:
@@ -23,9 +23,9 @@ def _error(reason: str | None) -> ssl.SSLError:
     (None, "no reason given"),
 ])
 def test_a_reason_is_said_in_words(reason: str | None, said: str) -> None:
-    assert handshake.why(_error(reason)) == said
+    assert neterrors.why(_error(reason)) == said
 
 
 @pytest.mark.parametrize("closed", [ssl.SSLZeroReturnError, ssl.SSLEOFError])
 def test_a_connection_closed_during_the_handshake_says_so(closed: type[ssl.SSLError]) -> None:
-    assert handshake.why(closed(6, "TLS/SSL connection has been closed (EOF) (_ssl.c:992)")) == handshake.CLOSED
+    assert neterrors.why(closed(6, "TLS/SSL connection has been closed (EOF) (_ssl.c:992)")) == neterrors.CLOSED

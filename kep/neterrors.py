@@ -1,4 +1,7 @@
-"""Why a TLS handshake failed, in words, from OpenSSL's reason code.
+"""Why a network operation failed, in words, from the exceptions (never their text): one
+walker of wrapped exceptions (`chain`), one table of route errors (`NO_ROUTE`), and the
+reason a TLS handshake failed (`why`), for every place kep names a failure: the API
+client's connection, DEPENDENCY_TCP and DEPENDENCY_HTTP.
 
 OpenSSL speaks of its own machinery: an https:// URL on a port that serves plain HTTP
 reads `[SSL: WRONG_VERSION_NUMBER] wrong version number` (the server's first bytes were no
@@ -9,7 +12,11 @@ says the same thing.
 
 from __future__ import annotations
 
+import errno
 import ssl
+from collections.abc import Iterator
+
+NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network unreachable"}
 
 CLOSED = "the server closed the connection"
 MEANINGS = {
@@ -26,3 +33,17 @@ def why(error: ssl.SSLError) -> str:
         return CLOSED
     reason = error.reason or ""
     return MEANINGS.get(reason) or reason.lower().replace("_", " ") or "no reason given"
+
+
+def chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it wraps: urllib3 keeps causes in `reason` and in args, Python in
+    __cause__/__context__; breadth-first, each once."""
+    queue, seen = [exc], set()
+    while queue:
+        current = queue.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
+        queue.extend(w for w in wrapped if isinstance(w, BaseException))
