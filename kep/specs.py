@@ -6,7 +6,9 @@ Specs are hashable values so the engine can key state by them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from kep import redact
 
@@ -82,12 +84,23 @@ class Pod:
 
 @dataclass(frozen=True, slots=True)
 class FieldCheck:
-    """A field of a resource that must equal `value` (compared as JSON text)."""
+    """A field of a resource that must equal `value` (compared as `json_text`)."""
 
     key: str
     """The key as the user wrote it, for messages."""
     path: tuple[PathPart, ...]
     value: str
+
+
+def json_text(value: Any) -> str:
+    """How a value compares, wanted (from the environment) or found (in an object): a string
+    as is, anything else as compact JSON with sorted keys. Integral floats print without a
+    fraction (3.0 -> "3"), so `3` and `3.0` mean the same thing on either side."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ expected values as the JSON text they are compared by."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from kep.envparse.quote import quote
@@ -72,17 +71,3 @@ def _bracket(text: str, pos: int) -> tuple[PathPart, int]:
     if not re.fullmatch(r"-?[0-9]{1,9}", inner):
         raise ValueError(f"has a bad index {quote('[' + inner + ']')} (expected a number or a quoted key)")
     return int(inner), close + 1
-
-
-def json_text(value: str | int | float | bool) -> str:
-    """A JSON scalar as the text it is compared by: a string as is, others as JSON.
-
-    Integral numbers print without a fraction (3.0 -> "3") so that `3` and `3.0`
-    expect the same thing.
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)
-    return json.dumps(value)
-

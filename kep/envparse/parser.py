@@ -10,7 +10,7 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from kep.envparse.fieldkey import json_text, parse_field_key
+from kep.envparse.fieldkey import parse_field_key
 from kep.envparse.jsonvalue import GoObject, is_array, load_json, type_name
 from kep.envparse.knobs import BOOLEANS, DURATION_RULE, MAX_SECONDS, to_seconds
 from kep.envparse import network
@@ -83,6 +83,7 @@ from kep.specs import (
     Socket,
     Spec,
     Tcp,
+    json_text,
 )
 
 _T = TypeVar("_T")

@@ -44,7 +44,7 @@ from typing import Any
 from kep.api.resources import Resource
 from kep.kinds.reading import the_object
 from kep.reads import Query, Read, Seen, dig
-from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings
+from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings, json_text
 from kep.verdict import Verdict, met, pending
 
 _MISSING = object()
@@ -137,15 +137,6 @@ def evaluate(spec: CustomResource, settings: Settings, seen: Seen) -> Verdict:
         if why:
             return pending(f"{subject}: {why}")
     return met(f"{subject}: {'matches' if spec.fields or spec.conditions else 'exists'}")
-
-
-def json_text(value: Any) -> str:
-    """How a value compares with a wanted string: a string as is, anything else as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)  # 3.0 in the object matches a wanted 3, as the value was parsed
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def _field_mismatch(obj: dict[str, Any], check: FieldCheck) -> str:
