@@ -10,7 +10,6 @@ their bindings, as YAML) and the preflight (kep.preflight). Only read verbs, eve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -91,35 +90,36 @@ def needs(reads: Iterable[Read], watch: bool, *, with_check: bool = False) -> li
 
 def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: bool) -> str:
     """Role (per namespace) or ClusterRole (cluster scope) plus a binding to the service
-    account, as YAML documents. Strings are JSON-quoted: always valid, never retyped."""
+    account, as YAML documents (PyYAML's; a guessed plural is a comment before its Role)."""
+    import yaml
+
     name = f"{service_account}-kep"
-    docs = [f"# kep rbac: the reads of the declared dependencies ({'with' if watch else 'without'} watch)"]
+    head = f"# kep rbac: the reads of the declared dependencies ({'with' if watch else 'without'} watch)\n"
     if not wanted:
-        return docs[0] + "\n# none of them reads the Kubernetes API: there is nothing to grant\n"
+        return head + "# none of them reads the Kubernetes API: there is nothing to grant\n"
     scopes: dict[str | None, list[Need]] = {}
     for need in wanted:
         scopes.setdefault(need.namespace, []).append(need)
+    docs = []
     for namespace, scoped in scopes.items():
         role_kind = "Role" if namespace else "ClusterRole"
         meta = {"name": name, **({"namespace": namespace} if namespace else {})}
         rules: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for need in scoped:
             rules.setdefault((need.api_group, need.verbs), []).append(need.resource)
-        guessed = [n.resource for n in scoped if n.guessed]
-        lines = [f"# {r}: plural guessed from the kind (discovery did not answer); check it" for r in guessed]
-        lines += [f"apiVersion: {RBAC_API}", f"kind: {role_kind}", "metadata:", *_mapping(meta, 2), "rules:"]
-        for (group, verbs), resources in rules.items():
-            lines += [f"- apiGroups: {json.dumps([group])}", f"  resources: {json.dumps(sorted(resources))}",
-                      f"  verbs: {json.dumps(list(verbs))}"]
-        docs.append("\n".join(lines))
-        subject = {"kind": "ServiceAccount", "name": service_account, "namespace": sa_namespace}
-        docs.append("\n".join([
-            f"apiVersion: {RBAC_API}", f"kind: {role_kind}Binding", "metadata:", *_mapping(meta, 2),
-            "roleRef:", *_mapping({"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name}, 2),
-            "subjects:", "- " + _mapping(subject, 2)[0].lstrip(), *_mapping(subject, 2)[1:],
-        ]))
-    return docs[0] + "\n" + "\n---\n".join(docs[1:]) + "\n"
+        role = {"apiVersion": RBAC_API, "kind": role_kind, "metadata": meta,
+                "rules": [{"apiGroups": [group], "resources": sorted(resources), "verbs": list(verbs)}
+                          for (group, verbs), resources in rules.items()]}
+        binding = {"apiVersion": RBAC_API, "kind": f"{role_kind}Binding", "metadata": meta,
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name},
+                   "subjects": [{"kind": "ServiceAccount", "name": service_account, "namespace": sa_namespace}]}
+        guessed = "".join(f"# {n.resource}: plural guessed from the kind (discovery did not answer); check it\n"
+                          for n in scoped if n.guessed)
+        docs += [guessed + _yaml(role), _yaml(binding)]
+    return head + "---\n".join(docs)
 
 
-def _mapping(values: dict[str, str], indent: int) -> list[str]:
-    return [f"{' ' * indent}{key}: {json.dumps(value)}" for key, value in values.items()]
+def _yaml(doc: dict[str, Any]) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(doc, sort_keys=False, default_flow_style=None))
