@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
 from kep.exitcodes import ExitCode
-from kep.specs import Container, Plan
+from kep.specs import Plan
 from kep.verdict import State
 
 if TYPE_CHECKING:
@@ -248,10 +248,8 @@ class ApiAccess:
 
 
 def _with_own_container(plan: Plan) -> Plan:
-    """The plan with the container kep runs in, where a dependency needs it (DEPENDENCY_CONTAINER:
-    a wait inside the own pod that can never end is then said at once)."""
-    if not any(isinstance(spec, Container) for spec in plan.specs):
-        return plan
+    """The plan with the container kep runs in, where the kubelet's mount names it (so a
+    wait inside the own pod that can never end is said at once)."""
     from kep import owncontainer
 
     found = owncontainer.detect()

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from kep.api.clusterconfig import ClusterConfig
 from kep.errors import ConfigError
-from kep.kinds import API_KINDS
-from kep.specs import Config, Http, Plan, Socket, Tcp, identity
+from kep.kinds import API_KINDS, LOCAL_KINDS
+from kep.specs import Plan, identity
 
 
 def _seconds(value: float) -> str:
@@ -32,14 +32,8 @@ def explain(plan: Plan, config_of: Callable[[], ClusterConfig]) -> str:
         kind = API_KINDS.get(type(spec))
         if kind is not None:
             lines.extend(f"    {read}" for read in kind.reads(spec, s))
-        elif isinstance(spec, Socket):
-            lines.append(f"    stat {spec.path} every {_seconds(s.interval)}, and once more right before the exec")
-        elif isinstance(spec, Config):
-            lines.append(f"    render {spec.path} once from {s.configmaps_dir}/<name>/<name>")
-        elif isinstance(spec, (Tcp, Http)):
-            what = "connect to" if isinstance(spec, Tcp) else "request"
-            lines.append(f"    {what} {str(spec).split(' ', 1)[1]} every {_seconds(s.interval)}, "
-                         "and once more right before the exec")
+        else:
+            lines.append(f"    {LOCAL_KINDS[type(spec)].explain(spec, s)}")
     if plan.needs_api:
         polled = f"polled every {_seconds(s.interval)} until met"
         mode = f"list+watch where RBAC allows it, else {polled}" if s.watch else f"{polled} (KEP_WATCH=0)"

@@ -35,7 +35,7 @@ from kep.engine.inbox import Inbox
 from kep.engine.report import Reporter, fields
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
-from kep.specs import Http, Settings, Socket, Spec, Tcp
+from kep.specs import Settings, Spec
 from kep.verdict import State, Verdict, pending
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,6 @@ class Source(Protocol):
 
 OpenSource = Callable[[Query, Callable[[Query, Observation], None]], Source]
 """Makes the source that keeps one query's observation fresh (poll or watch)."""
-
-_RECHECK_WHEN_MET = (Socket, Tcp, Http)
-"""Local kinds re-checked after they are met (a socket or an endpoint can vanish; a rendered
-config stays)."""
-
 
 class Engine:
     def __init__(
@@ -150,7 +145,7 @@ class Engine:
         self._inbox.put((query, observation))
 
     def _next_local_check(self) -> float | None:
-        if any(isinstance(s, _RECHECK_WHEN_MET) or not v.is_met for s, v in self._local.items()):
+        if any(LOCAL_KINDS[type(s)].RECHECK_WHEN_MET or not v.is_met for s, v in self._local.items()):
             return self._local_checked_at + self.settings.interval
         return None
 
@@ -159,7 +154,7 @@ class Engine:
         due = [
             spec for spec in self.specs
             if type(spec) in LOCAL_KINDS
-            and (spec not in self._local or not self._local[spec].is_met or isinstance(spec, _RECHECK_WHEN_MET))
+            and (spec not in self._local or not self._local[spec].is_met or LOCAL_KINDS[type(spec)].RECHECK_WHEN_MET)
         ]
         checks = [functools.partial(LOCAL_KINDS[type(spec)].check, spec, self.settings) for spec in due]
         self._local.update(zip(due, attempt.each(checks, "local checks")))

@@ -20,6 +20,14 @@ from kep.specs import Config, Settings
 from kep.verdict import Verdict, met, pending
 
 
+RECHECK_WHEN_MET = False
+"""A rendered file stays rendered."""
+
+
+def explain(spec: Config, settings: Settings) -> str:
+    return f"render {spec.path} once from {settings.configmaps_dir}/<name>/<name>"
+
+
 def template_path(spec: Config, settings: Settings) -> str:
     name = os.path.basename(spec.path)
     return os.path.join(settings.configmaps_dir, name, name)

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 MAX_REDIRECTS = 5
 
 
+RECHECK_WHEN_MET = True
+"""An endpoint can go away: checked again until the exec."""
+
+
+def explain(spec: Http, settings: Settings) -> str:
+    return (f"request {str(spec).split(' ', 1)[1]} every {settings.interval:g}s, "
+            "and once more right before the exec")
+
+
 def check(spec: Http, settings: Settings) -> Verdict:
     timeout = attempt.timeout_for(settings)
     if spec.ca_file and not os.path.isfile(spec.ca_file):

@@ -7,6 +7,13 @@ import os
 from kep.specs import Settings, Socket
 from kep.verdict import Verdict, met, pending
 
+RECHECK_WHEN_MET = True
+"""A socket can vanish (its server stopped): checked again until the exec."""
+
+
+def explain(spec: Socket, settings: Settings) -> str:
+    return f"stat {spec.path} every {settings.interval:g}s, and once more right before the exec"
+
 
 def check(spec: Socket, settings: Settings) -> Verdict:
     try:

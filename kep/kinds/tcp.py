@@ -18,6 +18,15 @@ from kep.verdict import Verdict, met, pending
 
 
 
+RECHECK_WHEN_MET = True
+"""An endpoint can go away: checked again until the exec."""
+
+
+def explain(spec: Tcp, settings: Settings) -> str:
+    return (f"connect to {str(spec).split(' ', 1)[1]} every {settings.interval:g}s, "
+            "and once more right before the exec")
+
+
 def check(spec: Tcp, settings: Settings) -> Verdict:
     timeout = attempt.timeout_for(settings)
     verdict = attempt.run(lambda: connect(spec, timeout), timeout, name=f"check {spec}")

@@ -68,7 +68,9 @@ class Remote:
 
 
 class LocalKind:
-    """A local kind whose verdict is scripted by time."""
+    """A local kind whose verdict is scripted by time; once met, it stays met (not re-checked)."""
+
+    RECHECK_WHEN_MET = False
 
     def __init__(self, clock: FakeClock, met_at: dict[str, float]) -> None:
         self.clock = clock
@@ -80,6 +82,9 @@ class LocalKind:
         if self.clock.now >= self.met_at.get(spec.name, float("inf")):
             return met()
         return pending(f"{spec.name} not there")
+
+    def explain(self, spec: Local, settings: Settings) -> str:
+        return f"look for {spec.name}"
 
 
 def remote_evaluate(spec: Remote, settings: Settings, seen) -> Verdict:
