@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kep.api.errors import ApiError
+from kep.api.resources import served_resource
 from kep.kinds import API_KINDS
-from kep.kinds.customresource import served_resource
 from kep.reads import Read
 from kep.specs import Plan
 

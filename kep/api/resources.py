@@ -1,8 +1,11 @@
-"""API resources as plain values, and the pure functions that build their URL paths."""
+"""API resources as plain values, the pure functions that build their URL paths, and
+which resource a discovery document serves for a kind."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +53,17 @@ def resource_path(resource: Resource, namespace: str | None = None, name: str | 
     if name:
         path += f"/{name}"
     return path
+
+
+def served_resource(document: Mapping[str, Any], group: str, version: str, kind: str) -> Resource | None:
+    """The resource of `kind` in a discovery document (an APIResourceList from
+    `group_version_path`), skipping subresources such as `foos/status`; None if the kind is
+    not served."""
+    entries = document.get("resources")
+    for entry in entries if isinstance(entries, list) else ():
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if not isinstance(name, str) or not name or "/" in name:
+            continue
+        if entry.get("kind") == kind:
+            return Resource(group, version, name, entry.get("namespaced") is True, kind)
+    return None

@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kep.api.resources import Resource
+from kep.api.resources import Resource, served_resource
 from kep.kinds.reading import the_object
 from kep.reads import Query, Read, Seen, dig
 from kep.specs import ConditionCheck, CustomResource, FieldCheck, Settings, json_text
@@ -64,18 +64,6 @@ def resource_of(spec: CustomResource, seen: Seen) -> Resource | Verdict:
         return document
     served = served_resource(document, spec.group, spec.version, spec.kind)
     return served or pending(f"kind {spec.kind} is not served by {spec.api_version} (yet)")
-
-
-def served_resource(document: dict[str, Any], group: str, version: str, kind: str) -> Resource | None:
-    """The resource of `kind` in a discovery document (APIResourceList), skipping
-    subresources such as `foos/status`; None if the kind is not served."""
-    for entry in dig(document, "resources", default=None) or ():
-        name = dig(entry, "name", default="")
-        if not isinstance(name, str) or not name or "/" in name:
-            continue
-        if dig(entry, "kind") == kind:
-            return Resource(group, version, name, dig(entry, "namespaced", default=False) is True, kind)
-    return None
 
 
 def object_query(spec: CustomResource, resource: Resource) -> Query:
