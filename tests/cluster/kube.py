@@ -27,6 +27,10 @@ class ClusterError(AssertionError):
     """A cluster command failed: its command line and output say why."""
 
 
+RACES = 5
+"""How often `apply` runs again after losing a race with a controller."""
+
+
 def run_script(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> str:
     """`kube-cluster ARGS`: its stdout; ClusterError with the output on failure.
 
@@ -107,9 +111,31 @@ class Kube:
         return done.stdout
 
     def apply(self, objects: Iterable[Mapping[str, Any]]) -> None:
-        """Create or update the objects, in order (server-side apply would hide conflicts we want to see)."""
-        items = list(objects)
-        self.kubectl("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+        """Create or update the objects, in order (server-side apply would hide conflicts we want to see).
+
+        kubectl reads each object, then creates or patches it: a controller that creates or
+        updates it in between (the `default` service account, an Endpoints, a lease) makes
+        that step fail with AlreadyExists or Conflict. Applied again, kubectl reads it anew.
+        """
+        document = json.dumps({"apiVersion": "v1", "kind": "List", "items": list(objects)})
+        for attempt in range(1, RACES + 1):
+            try:
+                self.kubectl("apply", "-f", "-", stdin=document)
+                return
+            except ClusterError as e:
+                if attempt == RACES or not any(race in str(e) for race in ("(AlreadyExists)", "(Conflict)")):
+                    raise
+
+    def ensure(self, objects: Iterable[Mapping[str, Any]]) -> None:
+        """Create the objects that do not exist; one that does (made meanwhile by a controller,
+        or earlier) is left as it is. For what a real controller may make too, such as a
+        namespace's `default` service account (`up --api-only` runs no controllers)."""
+        document = json.dumps({"apiVersion": "v1", "kind": "List", "items": list(objects)})
+        done = subprocess.run([self.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.env["KUBECONFIG"], "create",
+                               "-f", "-"], input=document, capture_output=True, text=True, timeout=120)
+        errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+        if done.returncode != 0 and (not errors or not all("(AlreadyExists)" in line for line in errors)):
+            raise ClusterError(f"kubectl create: exit {done.returncode}\n{done.stderr[-3000:]}")
 
     @contextmanager
     def namespace(self, name: str) -> Iterator[str]:
@@ -118,7 +144,7 @@ class Kube:
         Ready once the service-account controller has made its `default` account: pods need one.
         """
         self.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}])
-        self.wait(name, "create", "serviceaccount/default", timeout=30)
+        self.wait(name, "create", "serviceaccount/default")
         try:
             yield name
         finally:
@@ -193,7 +219,7 @@ class Kube:
             return [(self.audit_log, self.audit_start)]
         return [(rotated[0], self.audit_start), *((p, 0) for p in rotated[1:]), (self.audit_log, 0)]
 
-    def follow(self, namespace: str, pod: str, *needles: str, timeout: float = 60) -> None:
+    def follow(self, namespace: str, pod: str, *needles: str, timeout: float = 120) -> None:
         """Return once the pod's init container `init` (kep, the last one) has logged a line with each needle.
 
         `kubectl logs -f`: no polling; it ends by itself when the container does.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +30,8 @@ NEVER_SCHEDULED = {"containers": [{"name": "c", "image": "localhost/busybox:late
 NAMESPACES = ("default", "other", "openstack")  # where the shared tests put their objects
 MANAGED_BY = "kep.example.com/tests"
 """spec.managedBy of the jobs made here: the Job controller leaves them, and their status, to the test."""
+BOUND_FOR = "kep.example.com/bound-for"
+"""The label of the roles and bindings add_token makes: NAMESPACE.SERVICEACCOUNT."""
 WITH_STATUS = {"Pod", "Job", "DaemonSet", "Service"}
 """Kinds whose status is written through the status subresource (a create resets it)."""
 
@@ -42,12 +44,16 @@ class RealApiServer:
         self._kinds = {"Pod": ("pods", True), "Job": ("jobs", True), "Service": ("services", True),
                        "Endpoints": ("endpoints", True), "EndpointSlice": ("endpointslices", True),
                        "DaemonSet": ("daemonsets", True)}
+        self._bound: dict[str, list[Rule] | None] = {}
+        """The rules bound to each user by add_token, which the next call for it replaces."""
         self.admin_token = self.add_token(None, user="system:serviceaccount:kube-system:kep-admin")
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {self.admin_token}"
-        for ns in NAMESPACES:
-            kube.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
-                        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}}])
+        # Pods need the `default` service account: the full cluster's controller makes it, maybe
+        # while this runs; `up --api-only` has none. Whoever is first, it is made once.
+        kube.ensure([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}} for ns in NAMESPACES])
+        kube.ensure([{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}}
+                     for ns in NAMESPACES])
         for crd in custom_resources:
             self.add_custom_resource(crd)
 
@@ -122,24 +128,62 @@ class RealApiServer:
         return revision
 
     def add_token(self, rules: Sequence[Rule] | None = None, user: str = "system:serviceaccount:default:kep") -> str:
-        """A service account's token (TokenRequest) with `rules` bound: None is cluster-admin."""
+        """A service account's token (TokenRequest) with exactly `rules` bound: None is cluster-admin.
+
+        As each of the fake's tokens has its own rules, the bindings of an earlier call for the
+        same account are removed first. Returned once the API server's authorizer, which learns
+        of bindings from a watch, allows what `rules` allow and refuses what only those allowed.
+        """
         _, _, ns, name = user.split(":")
-        objs: list[Obj] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
-                           {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}]
+        mine = f"{BOUND_FOR}={ns}.{name}"
+        self.kube.ensure([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
+                          {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}])
+        if user in self._bound:
+            self.kube.kubectl("delete", "clusterrolebindings,rolebindings,clusterroles", "--all-namespaces", "-l", mine)
+        labels = {BOUND_FOR: f"{ns}.{name}"}
         subject = [{"kind": "ServiceAccount", "name": name, "namespace": ns}]
+        objs: list[Obj] = []
         if rules is None:
-            objs.append(_binding("ClusterRoleBinding", f"{ns}-{name}", None, "cluster-admin", subject))
+            objs.append(_binding("ClusterRoleBinding", f"{ns}-{name}", None, "cluster-admin", subject, labels))
         for i, rule in enumerate(rules or ()):
             role = f"{ns}-{name}-{i}"
             policy = {"verbs": list(rule.verbs), "apiGroups": list(rule.api_groups), "resources": list(rule.resources)}
             if rule.names is not None:
                 policy["resourceNames"] = list(rule.names)
             objs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                         "metadata": {"name": role}, "rules": [policy]})
+                         "metadata": {"name": role, "labels": labels}, "rules": [policy]})
             for where in rule.namespaces or (None,):
-                objs.append(_binding("RoleBinding" if where else "ClusterRoleBinding", role, where, role, subject))
-        self.kube.apply(objs)
+                kind = "RoleBinding" if where else "ClusterRoleBinding"
+                objs.append(_binding(kind, role, where, role, subject, labels))
+        if objs:
+            self.kube.apply(objs)
+        self._wait_for_rbac(user, rules, self._bound.get(user, []))
+        self._bound[user] = None if rules is None else list(rules)
         return self.kube.kubectl("-n", ns, "create", "token", name).strip()
+
+    def _wait_for_rbac(self, user: str, rules: Sequence[Rule] | None, before: Sequence[Rule] | None) -> None:
+        """Until SubjectAccessReviews (the same authorizer) allow one request of each rule and
+        refuse one of each earlier rule that `rules` do not allow."""
+        wanted = [(attributes, True) for attributes in _one_request_each(rules)]
+        if rules is not None:
+            wanted += [(attributes, False) for attributes in _one_request_each(before)
+                       if not any(rule.allows(**attributes) for rule in rules)]
+        if not wanted:
+            return
+        groups = ["system:serviceaccounts", f"system:serviceaccounts:{user.split(':')[2]}", "system:authenticated"]
+        document = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+             "spec": {"user": user, "groups": groups, "resourceAttributes": attributes}} for attributes, _ in wanted]})
+        deadline = time.monotonic() + 60
+        while True:
+            answers = _json_stream(self.kube.kubectl("create", "-f", "-", "-o", "json", stdin=document))
+            wrong = [attributes for (attributes, allowed), answer in zip(wanted, answers, strict=True)
+                     if bool(answer["status"].get("allowed")) != allowed]
+            if not wrong:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{user}: RBAC still says otherwise 60 s after the bindings changed: {wrong}")
+            time.sleep(0.1)
 
     def add_custom_resource(self, crd: CustomResourceDef) -> None:
         """Create the CRD and wait until it is served."""
@@ -159,16 +203,47 @@ class RealApiServer:
 
     def clean(self) -> None:
         """Remove what a test made in the shared namespaces (never-scheduled pods go at once);
-        services and their endpoints only in openstack (default holds the `kubernetes` Service)."""
+        services and their endpoints only in openstack (default holds the `kubernetes` Service).
+        Owners go before the pods a controller may still be making for them; a delete that
+        fails fails the test, not the next one that creates the same name."""
         for ns in NAMESPACES:
-            kinds = "pods,jobs,daemonsets" + (",services,endpoints,endpointslices" if ns == "openstack" else "")
-            subprocess.run([self.kube.env["KEP_CLUSTER_KUBECTL"], "--kubeconfig", self.kube.env["KUBECONFIG"], "-n", ns,
-                            "delete", kinds, "--all", "--grace-period=0", "--force"], capture_output=True, timeout=60)
+            kinds = "daemonsets,jobs,pods" + (",services,endpoints,endpointslices" if ns == "openstack" else "")
+            self.kube.kubectl("-n", ns, "delete", kinds, "--all", "--grace-period=0", "--force", timeout=60)
 
 
-def _binding(kind: str, name: str, namespace: str | None, cluster_role: str, subjects: list[Obj]) -> Obj:
+def _one_request_each(rules: Sequence[Rule] | None) -> list[Obj]:
+    """SubjectAccessReview resourceAttributes of one request each rule allows, in each place it
+    is bound (None: cluster-admin); also Rule.allows' arguments."""
+    if rules is None:
+        return [{"verb": "list", "group": "", "resource": "namespaces", "subresource": "", "namespace": "", "name": ""}]
+    requests_: list[Obj] = []
+    for rule in rules:
+        resource, _, subresource = rule.resources[0].partition("/")
+        attributes: Obj = {"verb": next((v for v in rule.verbs if v != "*"), "get"),
+                           "group": next((g for g in rule.api_groups if g != "*"), ""),
+                           "resource": "pods" if resource == "*" else resource, "subresource": subresource,
+                           "name": rule.names[0] if rule.names else ""}
+        for where in rule.namespaces or ("",):
+            requests_.append({**attributes, "namespace": where})
+    return requests_
+
+
+def _json_stream(text: str) -> list[Obj]:
+    """The objects kubectl prints one after another (`create -f LIST -o json`)."""
+    decoder, objects, at = json.JSONDecoder(), [], 0
+    text = text.strip()
+    while at < len(text):
+        obj, at = decoder.raw_decode(text, at)
+        objects.append(obj)
+        while at < len(text) and text[at].isspace():
+            at += 1
+    return objects
+
+
+def _binding(kind: str, name: str, namespace: str | None, cluster_role: str, subjects: list[Obj],
+             labels: dict[str, str]) -> Obj:
     """A (Cluster)RoleBinding of a ClusterRole: in one namespace, or everywhere."""
-    meta: Obj = {"name": name, **({"namespace": namespace} if namespace else {})}
+    meta: Obj = {"name": name, "labels": labels, **({"namespace": namespace} if namespace else {})}
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
             "subjects": subjects}
