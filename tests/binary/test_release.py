@@ -33,6 +33,7 @@ def copy_of_the_tree(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.reproducibility
 def test_two_builds_of_one_tree_in_two_places_are_byte_identical(arch: str, built: Path, tmp_path: Path) -> None:
     """Same sources, same commit and date: the same binary and SBOM, whatever the directory, the
     files' mtimes or the clock (SOURCE_DATE_EPOCH, PYTHONHASHSEED, nothing random inside)."""
