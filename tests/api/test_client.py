@@ -407,7 +407,7 @@ def test_the_token_never_appears_in_logs_errors_or_reprs(
     client = make(token_file=str(path), max_retries=1)
     fixed = make(max_retries=0)
     url = f"{SERVER}/api/v1/namespaces/ns/pods/p"
-    texts: list[str] = [repr(client), repr(fixed), repr(client.config), repr(fixed.config), repr(client._token)]
+    texts: list[str] = [repr(client), repr(fixed), repr(client.config), repr(fixed.config), repr(client._auth.token)]
     with caplog.at_level(logging.DEBUG):
         mock.get(url, status=401, json=status(401, "Unauthorized", "Unauthorized"))
         mock.get(url, status=500, json=status(500, "InternalError", "boom"))

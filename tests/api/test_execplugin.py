@@ -364,12 +364,12 @@ def test_a_plugin_token_never_appears_in_logs_errors_or_reprs(
     path = kubeconfig(fake_api, tmp_path, f"apiVersion: {V1}\ncommand: {plugin.path}\ninteractiveMode: Never\n")
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG), Client(load_config({"KUBECONFIG": path})) as client:
-        texts += [repr(client), repr(client.config), repr(client._plugin)]
+        texts += [repr(client), repr(client.config), repr(client._auth.plugin)]
         with pytest.raises(ApiError) as info:
             client.list(PODS, "apps")
         texts += [str(info.value), repr(info.value), json.dumps(info.value.status)]
-        assert client._plugin is not None
-        texts.append(repr(client._plugin.credential()))
+        assert client._auth.plugin is not None
+        texts.append(repr(client._auth.plugin.credential()))
     texts.append(caplog.text)
     assert any("running the exec plugin again" in t for t in texts)
     assert len(plugin.calls) == 2
