@@ -6,8 +6,9 @@ and the tests on the real cluster are moved to the end of the run.
 Markers, set here from what a test uses (`make check` runs neither):
 - `real`: needs a real part: the real cluster or kube-apiserver, the one-file binary or its
   image, qemu;
-- `slow`: waits in real time: kep run as a process for seconds of its intervals, the Go
-  reference, or half a second or more of a timeout (SLOW).
+- `slow`: waits in real time or runs other programs: kep as a process for seconds of its
+  intervals, the reference programs (the Go entrypoint, kubectl), pip, or half a second or
+  more of a timeout (SLOW).
 
 The run ends with one line saying which real parts ran (RealParts), counted from the tests
 that passed, never from what was configured: a part whose tests were all skipped reads "no",
@@ -45,8 +46,12 @@ SLOW: dict[str, set[str] | None] = {
     "test_never_early.py": ALL,
     "test_process.py": ALL,
     "test_job_states.py": ALL,
-    # the Go reference in network namespaces: it sleeps 2 s after each check
+    # the reference programs: the Go entrypoint in network namespaces (it sleeps 2 s after each
+    # check), kubectl on each kubeconfig case
     "test_config_reference.py": ALL,
+    "api/test_kubeconfig_kubectl.py": ALL,
+    # pip builds a wheel of the tree
+    "test_source_tree.py": ALL,
     # half a second or more of a timeout, a bookmark, a relist or a slow answer
     "fakeapi/test_watch.py": {"test_bookmarks", "test_compacted_resource_version_is_410_error_event",
                               "test_timeout_seconds_ends_stream_cleanly"},
@@ -66,7 +71,7 @@ SLOW: dict[str, set[str] | None] = {
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real: needs a real part (cluster, kube-apiserver, binary, image, qemu)")
-    config.addinivalue_line("markers", "slow: waits in real time (kep as a process, the Go reference, timeouts)")
+    config.addinivalue_line("markers", "slow: waits in real time or runs other programs (SLOW in tests/conftest.py)")
     config.addinivalue_line("markers", "reproducibility: the reproducibility build (a real part)")
     host_env: dict[str, str] = dict(os.environ)
     config.stash[HOST_ENV] = host_env  # before tests blank KEP_*: session fixtures may start later
