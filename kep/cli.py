@@ -95,9 +95,15 @@ subcommands (same environment; nothing is exec'd):
   kep rbac [--service-account NAME] [--no-watch]
                               print the minimal Role/ClusterRole and bindings (YAML) the
                               declared dependencies need; only read verbs
+  kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]
+                              which pods wait in a wait-for entrypoint (kep's or the
+                              reference's, found by DEPENDENCY_* in their environment), on
+                              what and why, and the root causes of chains of waits;
+                              exit 0 none waits, 1 some do, 2 bad input (kep rbac --status
+                              prints the read-only Role it needs)
   kep --explain               print how the environment was understood (dependencies,
                               their reads, watch or poll, knobs); no API request, exit 0
-  A command named check or rbac runs after --: kep -- check
+  A command named check, rbac or status runs after --: kep -- check
 
 exit codes:
   0    all dependencies met and no command given (init container)
@@ -113,7 +119,7 @@ exit codes:
 """
 
 
-SUBCOMMANDS = ("check", "rbac")
+SUBCOMMANDS = ("check", "rbac", "status")
 
 COMMAND_QUOTES = ("COMMAND is split on whitespace, not as a shell splits it: its quotes stay in the words "
                   "(kep --explain shows them); give the command as arguments instead")
@@ -130,13 +136,19 @@ class _Parser(argparse.ArgumentParser):
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
-    """What the command line asks for: `action` is run, check, rbac or explain."""
+    """What the command line asks for: `action` is run, check, rbac, status or explain."""
 
     action: str = "run"
     command: tuple[str, ...] = ()
     output: str = "table"
     service_account: str = "default"
     watch: bool = True
+    namespace: str | None = None
+    """kep status -n (None: the kubeconfig context's, or the service account's)."""
+    all_namespaces: bool = False
+    selector: str = ""
+    for_status: bool = False
+    """kep rbac --status: the Role of kep status instead of the dependencies'."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -144,7 +156,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="kep",
         usage="kep [--help] [--version] [--explain] [[--] COMMAND [ARG ...]]\n"
               "       kep check [-o table|json]\n"
-              "       kep rbac [--service-account NAME] [--no-watch]",
+              "       kep rbac [--service-account NAME] [--no-watch | --status [-n NS | -A]]\n"
+              "       kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -161,11 +174,36 @@ def _subparser(name: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"kep {name}", description=f"kep {name}: see kep --help")
     if name == "check":
         parser.add_argument("-o", "--output", choices=("table", "json"), default="table")
-    else:
-        parser.add_argument("--service-account", default="default", metavar="NAME", type=_service_account,
-                            help="the service account to bind (in the pod's namespace; default: default)")
-        parser.add_argument("--no-watch", action="store_true", help="grant get/list only (kep then polls)")
+        return parser
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", type=_namespace, help="the namespace (default: the kubeconfig "
+                       "context's, in a pod its own)")
+    scope.add_argument("-A", "--all-namespaces", action="store_true", help="every namespace")
+    if name == "status":
+        parser.add_argument("-l", "--selector", default="", type=_selector, help="only the pods it selects")
+        parser.add_argument("-o", "--output", choices=("table", "json", "dot", "mermaid"), default="table")
+        return parser
+    parser.add_argument("--service-account", default="default", metavar="NAME", type=_service_account,
+                        help="the service account to bind (in the pod's namespace; default: default)")
+    parser.add_argument("--no-watch", action="store_true", help="grant get/list only (kep then polls)")
+    parser.add_argument("--status", action="store_true", help="the reads of kep status instead (-n, -A)")
     return parser
+
+
+def _namespace(name: str) -> str:
+    if not envparse.is_dns_label(name):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a namespace name (a DNS-1123 label)")
+    return name
+
+
+def _selector(text: str) -> str:
+    from kep.status.labels import SelectorError, parse
+
+    try:
+        parse(text)
+    except SelectorError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _service_account(name: str) -> str:
@@ -187,7 +225,13 @@ def parse_args(argv: Sequence[str]) -> Invocation:
         sub = _subparser(name).parse_args(rest)
         if name == "check":
             return Invocation("check", output=sub.output)
-        return Invocation("rbac", service_account=sub.service_account, watch=not sub.no_watch)
+        if name == "status":
+            return Invocation("status", output=sub.output, namespace=sub.namespace,
+                              all_namespaces=sub.all_namespaces, selector=sub.selector)
+        if (sub.namespace or sub.all_namespaces) and not sub.status:
+            raise UsageError("kep rbac: -n and -A go with --status (see kep --help)")
+        return Invocation("rbac", service_account=sub.service_account, watch=not sub.no_watch,
+                          namespace=sub.namespace, all_namespaces=sub.all_namespaces, for_status=sub.status)
     cut = next((i for i, word in enumerate(argv) if word == "--" or not word.startswith("-")), len(argv))
     options, command = argv[:cut], argv[cut:]
     parsed = _parser().parse_args(options)
@@ -286,9 +330,52 @@ def _rbac(plan: Plan, api: ApiAccess, invocation: Invocation) -> int:
     return ExitCode.OK
 
 
+def _status(api: ApiAccess, invocation: Invocation) -> int:
+    from kep.api.errors import ApiError
+    from kep.engine.read import fetcher
+    from kep.status import status
+    from kep.status.graph import as_dot, as_mermaid
+    from kep.status.labels import parse
+    from kep.status.render import as_json, as_table
+
+    scope = None if invocation.all_namespaces else _scope(api, invocation)
+    try:
+        report = status(fetcher(api.client()), scope, parse(invocation.selector))
+    except ApiError as exc:
+        log.error("kep status: %s", exc)
+        return ExitCode.NOT_MET
+    show = {"json": as_json, "dot": as_dot, "mermaid": as_mermaid}.get(invocation.output, as_table)
+    print(show(report), flush=True)
+    return ExitCode.NOT_MET if report.waiters else ExitCode.OK
+
+
+def _rbac_status(api: ApiAccess, invocation: Invocation) -> int:
+    """The Role (ClusterRole with -A) kep status needs, bound to the service account in the
+    namespace asked for (-n, else the kubeconfig context's, else default); the environment's
+    dependencies play no part."""
+    from kep.rbac import render, status_needs
+
+    try:
+        home = _scope(api, invocation)
+    except ConfigError:
+        home = "default"  # no kubeconfig: a Role can be printed all the same
+    print(render(status_needs(None if invocation.all_namespaces else home), invocation.service_account, home,
+                 watch=False, title="the reads of kep status", suffix="kep-status"), end="", flush=True)
+    return ExitCode.OK
+
+
+def _scope(api: ApiAccess, invocation: Invocation) -> str:
+    """-n, else the namespace kubectl would use: the kubeconfig context's, in a pod its own."""
+    return invocation.namespace or api.config().namespace or "default"
+
+
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     invocation = parse_args(argv)
     api = ApiAccess(env)
+    if invocation.action == "status":
+        return _status(api, invocation)
+    if invocation.for_status:
+        return _rbac_status(api, invocation)
     plan = _with_own_container(envparse.parse(env, api.default_namespace()))
     if plan.settings.debug or plan.settings.log_format != "text":
         logsetup.configure(_log_out(invocation.action in SUBCOMMANDS), debug=plan.settings.debug,

@@ -88,13 +88,27 @@ def needs(reads: Iterable[Read], watch: bool, *, with_check: bool = False) -> li
     ]
 
 
-def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: bool) -> str:
+def status_needs(scope: str | None) -> list[Need]:
+    """What `kep status` reads in `scope` (None: all namespaces, a ClusterRole): list of each
+    collection it shares (kep.status.cache), and get of Endpoints, which a Service falls
+    back to where EndpointSlices are not served. A custom resource a pod waits on is read
+    with get too: `kep rbac` in that pod's environment names it."""
+    from kep.api.resources import ENDPOINTS
+    from kep.status.cache import COLLECTIONS
+
+    reads = [*(Read(resource, scope) for resource in COLLECTIONS), Read(ENDPOINTS, scope, name="NAME")]
+    return needs(reads, watch=False)
+
+
+def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: bool,
+           title: str = "the reads of the declared dependencies", suffix: str = "kep") -> str:
     """Role (per namespace) or ClusterRole (cluster scope) plus a binding to the service
-    account, as YAML documents (PyYAML's; a guessed plural is a comment before its Role)."""
+    account, as YAML documents (PyYAML's; a guessed plural is a comment before its Role),
+    named `<service account>-<suffix>`."""
     import yaml
 
-    name = f"{service_account}-kep"
-    head = f"# kep rbac: the reads of the declared dependencies ({'with' if watch else 'without'} watch)\n"
+    name = f"{service_account}-{suffix}"
+    head = f"# kep rbac: {title} ({'with' if watch else 'without'} watch)\n"
     if not wanted:
         return head + "# none of them reads the Kubernetes API: there is nothing to grant\n"
     scopes: dict[str | None, list[Need]] = {}

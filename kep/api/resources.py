@@ -33,6 +33,7 @@ ENDPOINTS = Resource("", "v1", "endpoints", True, "Endpoints")
 ENDPOINTSLICES = Resource("discovery.k8s.io", "v1", "endpointslices", True, "EndpointSlice")
 JOBS = Resource("batch", "v1", "jobs", True, "Job")
 DAEMONSETS = Resource("apps", "v1", "daemonsets", True, "DaemonSet")
+CONFIGMAPS = Resource("", "v1", "configmaps", True, "ConfigMap")
 SELF_SUBJECT_RULES_REVIEWS = Resource(
     "authorization.k8s.io", "v1", "selfsubjectrulesreviews", False, "SelfSubjectRulesReview")
 SELF_SUBJECT_ACCESS_REVIEWS = Resource(
