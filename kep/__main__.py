@@ -1,3 +1,3 @@
-from kep.cli import main
+from kep.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
@@ -421,6 +421,11 @@ def _log_out(subcommand: bool) -> TextIO:
     print a table, JSON or YAML there, for a reader or a pipe, so theirs go to stderr, as
     kubectl's warnings do."""
     return sys.stderr if subcommand else sys.stdout
+
+
+def entry() -> NoReturn:
+    """The program's entry (kep.py, `python -m kep`, the `kep` script): main, then leave at once."""
+    process.leave(main())
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

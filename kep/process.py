@@ -1,4 +1,5 @@
-"""Signals while waiting, and the hand-off: kep replaces itself with the command.
+"""Signals while waiting, and the hand-off: kep replaces itself with the command, or
+leaves at once.
 
 Like tini and dumb-init: a terminating signal while waiting ends kep with
 128+n and starts nothing; before exec, signal state is given back to the
@@ -9,10 +10,13 @@ ignored signals survive exec).
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import signal
+import sys
 from collections.abc import Mapping, Sequence
 from types import FrameType
+from typing import NoReturn
 
 from kep import frozen
 from kep.errors import CommandError, Terminated
@@ -57,3 +61,19 @@ def exec_command(argv: Sequence[str], env: Mapping[str, str]) -> None:
         if exc.errno == errno.ENOTDIR:
             raise CommandError(f"command not found: {argv[0]}", ExitCode.NOT_FOUND) from None
         raise CommandError(f"cannot execute {argv[0]}: {exc.strerror}", ExitCode.NOT_EXECUTABLE) from None
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with `code` as soon as kep has decided: the log lines flushed, the unpacked
+    runtime of the one-file binary removed (what atexit would do), then `os._exit`. The
+    interpreter's own finalization (tearing down modules and threads) is skipped: it took
+    12-14 ms of a 14 ms exit here (strace, script and binary alike), while a pod waits for
+    the init container's exit."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    frozen.discard_bundle()
+    os._exit(code)
