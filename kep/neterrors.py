@@ -13,8 +13,11 @@ says the same thing.
 from __future__ import annotations
 
 import errno
-import ssl
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl  # imported by whoever has a TLS error to explain: a socket-only wait never loads it
 
 NO_ROUTE = {errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network unreachable"}
 
@@ -29,6 +32,8 @@ def why(error: ssl.SSLError) -> str:
     """The reason in words: the meaning of OpenSSL's reason code where kep knows it, else
     the code itself as words (`TLSV1_ALERT_INTERNAL_ERROR`: "tlsv1 alert internal error").
     A connection closed mid-handshake comes as its own type, with no reason code."""
+    import ssl
+
     if isinstance(error, (ssl.SSLZeroReturnError, ssl.SSLEOFError)):
         return CLOSED
     reason = error.reason or ""

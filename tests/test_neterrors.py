@@ -29,3 +29,13 @@ def test_a_reason_is_said_in_words(reason: str | None, said: str) -> None:
 @pytest.mark.parametrize("closed", [ssl.SSLZeroReturnError, ssl.SSLEOFError])
 def test_a_connection_closed_during_the_handshake_says_so(closed: type[ssl.SSLError]) -> None:
     assert neterrors.why(closed(6, "TLS/SSL connection has been closed (EOF) (_ssl.c:992)")) == neterrors.CLOSED
+
+
+def test_a_wait_with_no_tls_in_it_never_loads_ssl() -> None:
+    """Start-up pays for ssl only where a TLS error can happen (issue 23: a cheap start)."""
+    import subprocess
+    import sys
+
+    code = "import sys, kep.kinds, kep.engine.engine; print('ssl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
