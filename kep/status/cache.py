@@ -10,7 +10,7 @@ list by matching the label selector here as the API server would (kep.status.lab
 With `-A` (scope None) one list across all namespaces serves every namespace. An error
 of the list (forbidden, not served) is the answer to every query it would have served,
 so the kinds say it as they say their own reads' errors. Any other query (Endpoints,
-custom resources, discovery) is read once through `fetch` and remembered.
+custom resources, discovery) is read once through `fetch`. Every answer is remembered.
 
 The lists are not consistent with each other to the resourceVersion: neither are the
 reads of `kep check`.
@@ -42,16 +42,22 @@ class Reads:
         self._on_retry = on_retry
         self._lists: dict[tuple[Resource, str | None], Observation] = {}
         self._by_namespace: dict[tuple[Resource, str | None], dict[str, list[dict[str, Any]]]] = {}
-        self._other: dict[Query, Observation] = {}
+        self._answers: dict[Query, Observation] = {}
         self.requests = 0
         """How many reads were sent (through `fetch`)."""
 
     def fetch(self, query: Query, on_retry: OnRetry | None = None) -> Observation:
-        """A kep.engine.read.Fetch: what the API server would answer, from the shared lists."""
-        if query.resource not in COLLECTIONS or query.namespace is None:
-            if query not in self._other:
-                self._other[query] = self._read(query, on_retry)
-            return self._other[query]
+        """A kep.engine.read.Fetch: what the API server would answer, from the shared lists;
+        each answer is kept, as 500 pods ask the same few queries."""
+        if query not in self._answers:
+            if query.resource not in COLLECTIONS or query.namespace is None:
+                self._answers[query] = self._read(query, on_retry)
+            else:
+                self._answers[query] = self._answer(query)
+        return self._answers[query]
+
+    def _answer(self, query: Query) -> Observation:
+        assert query.resource is not None and query.namespace is not None
         listing = self.collection(query.resource, query.namespace)
         if listing.error is not None:
             if isinstance(listing.error, NotFound) and query.is_get:
