@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kep.api.client import Client
     from kep.api.clusterconfig import ClusterConfig
     from kep.engine.engine import OpenSource
+    from kep.lint import Options as LintOptions
     from kep.reads import Observation, Query
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,13 @@ subcommands (same environment; nothing is exec'd):
                               prints the read-only Role it needs)
   kep --explain               print how the environment was understood (dependencies,
                               their reads, watch or poll, knobs); no API request, exit 0
-  A command named check, rbac or status runs after --: kep -- check
+  kep lint [FILE|DIR|-]... [-n NS] [-o text|json] [--graph dot|mermaid]
+           [--deployer helm|helm-wait|argocd] [--assume KIND/NS/NAME]...
+                              check a release's manifests (helm template, kustomize build)
+                              before it is deployed: missing targets, cycles, hook order,
+                              RBAC, DEPENDENCY_* errors; no API request, not the environment;
+                              exit 0 no error (warnings allowed), 1 errors, 2 nothing readable
+  A command named check, rbac, status or lint runs after --: kep -- check
 
 exit codes:
   0    all dependencies met and no command given (init container)
@@ -119,7 +126,7 @@ exit codes:
 """
 
 
-SUBCOMMANDS = ("check", "rbac", "status")
+SUBCOMMANDS = ("check", "rbac", "status", "lint")
 
 COMMAND_QUOTES = ("COMMAND is split on whitespace, not as a shell splits it: its quotes stay in the words "
                   "(kep --explain shows them); give the command as arguments instead")
@@ -149,6 +156,8 @@ class Invocation:
     selector: str = ""
     for_status: bool = False
     """kep rbac --status: the Role of kep status instead of the dependencies'."""
+    lint: tuple[LintOptions, str, str] | None = None
+    """kep lint: its options, output and graph (kep.lint.arguments)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -157,7 +166,8 @@ def _parser() -> argparse.ArgumentParser:
         usage="kep [--help] [--version] [--explain] [[--] COMMAND [ARG ...]]\n"
               "       kep check [-o table|json]\n"
               "       kep rbac [--service-account NAME] [--no-watch | --status [-n NS | -A]]\n"
-              "       kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]",
+              "       kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]\n"
+              "       kep lint [FILE|DIR|-]... [-n NS] [-o text|json] [--graph dot|mermaid] [...]",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -222,6 +232,10 @@ def parse_args(argv: Sequence[str]) -> Invocation:
         name, rest = argv[0], argv[1:]
         if "--" in rest:
             raise UsageError(f"kep {name} takes no command (see kep --help)")
+        if name == "lint":
+            from kep.lint.arguments import options as lint_options
+
+            return Invocation("lint", lint=lint_options(rest, _Parser))
         sub = _subparser(name).parse_args(rest)
         if name == "check":
             return Invocation("check", output=sub.output)
@@ -364,6 +378,26 @@ def _rbac_status(api: ApiAccess, invocation: Invocation) -> int:
     return ExitCode.OK
 
 
+def _lint(options: LintOptions, output: str, graph: str) -> int:
+    """Findings (or the graph) on stdout; exit 1 on an error finding, 2 when nothing could be read."""
+    from kep.lint import lint
+    from kep.lint.report import as_json, as_text, has_errors
+
+    report = lint(options)
+    if not report.documents:
+        for finding in report.findings:
+            log.error("kep lint: %s: %s", finding.where, finding.message)
+        log.error("kep lint: nothing could be read")
+        return ExitCode.CONFIG
+    if graph:
+        from kep.lint.graph import as_dot, as_mermaid
+
+        print(as_dot(report) if graph == "dot" else as_mermaid(report), flush=True)
+    else:
+        print(as_json(report) if output == "json" else as_text(report), flush=True)
+    return ExitCode.NOT_MET if has_errors(report) else ExitCode.OK
+
+
 def _scope(api: ApiAccess, invocation: Invocation) -> str:
     """-n, else the namespace kubectl would use: the kubeconfig context's, in a pod its own."""
     return invocation.namespace or api.config().namespace or "default"
@@ -374,6 +408,8 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     api = ApiAccess(env)
     if invocation.action == "status":
         return _status(api, invocation)
+    if invocation.lint is not None:
+        return _lint(*invocation.lint)
     if invocation.for_status:
         return _rbac_status(api, invocation)
     plan = _with_own_container(envparse.parse(env, api.default_namespace()))
