@@ -5,7 +5,8 @@ DaemonSet or Job, else the pod itself), so a chart of dozens of pods stays a pic
 few boxes. An edge goes from a group to each unmet dependency of its pods, labelled by
 the dependency's kind; a dashed edge from a dependency to the groups of the waiting pods
 that make it (a chain); the root causes are filled red, a refused environment is a red
-box. The text is deterministic (sorted), so two runs over one state give one picture.
+box. Where everything drawn is in one namespace, it is said once, in the title, not in
+every label. The text is deterministic (sorted), so two runs over one state give one picture.
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ class Drawing:
     """(group, dependency) -> the kinds on the edge."""
     made_by: set[tuple[Target, Owner]]
 
+    @property
+    def namespace(self) -> str:
+        """The one namespace of everything drawn, or "" when there are several."""
+        found = {o.namespace for o in self.groups} | {t[1] for t in self.targets}
+        return found.pop() if len(found) == 1 else ""
+
+    def group_label(self, owner: Owner) -> str:
+        name = owner.name if self.namespace else f"{owner.namespace}/{owner.name}"
+        count = len(self.groups[owner])
+        if owner.kind == "Pod":
+            return f"Pod {name}\nwaiting"
+        return f"{owner.kind} {name}\n{count} pod{'s' if count != 1 else ''} waiting"
+
+    def target_label(self, target: Target) -> str:
+        kind, namespace, name = target
+        root = "\nroot cause" if self.targets[target] else ""
+        return (f"{kind} {name}" if self.namespace else target_name(target)) + root
+
 
 def drawing(report: Report) -> Drawing:
     groups: dict[Owner, list[str]] = {}
@@ -53,12 +72,6 @@ def drawing(report: Report) -> Drawing:
     return Drawing(groups, problems, targets, waits, made_by)
 
 
-def _group_label(owner: Owner, pods: list[str]) -> str:
-    if owner.kind == "Pod":
-        return f"Pod {owner.namespace}/{owner.name}\nwaiting"
-    return f"{owner}\n{len(pods)} pod{'s' if len(pods) != 1 else ''} waiting"
-
-
 def _ids(picture: Drawing) -> tuple[dict[Owner, str], dict[Target, str]]:
     return ({o: f"g{i}" for i, o in enumerate(sorted(picture.groups))},
             {t: f"t{i}" for i, t in enumerate(sorted(picture.targets))})
@@ -68,15 +81,14 @@ def as_dot(report: Report) -> str:
     picture = drawing(report)
     group_ids, target_ids = _ids(picture)
     lines = ["digraph kep_status {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=11];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+             '  edge [fontname="Helvetica", fontsize=9];',
+             f'  labelloc=t; fontname="Helvetica"; label={_dot(_title(picture))};']
     for owner, node in group_ids.items():
         fill = f', style=filled, fillcolor="{RED}"' if owner in picture.problems else ""
-        lines.append(f"  {node} [shape=box, label={_dot(_group_label(owner, picture.groups[owner]))}{fill}];")
+        lines.append(f"  {node} [shape=box, label={_dot(picture.group_label(owner))}{fill}];")
     for target, node in target_ids.items():
-        root = picture.targets[target]
-        label = target_name(target) + ("\nroot cause" if root else "")
-        fill = f', style=filled, fillcolor="{RED}"' if root else ""
-        lines.append(f"  {node} [shape=ellipse, label={_dot(label)}{fill}];")
+        fill = f', style=filled, fillcolor="{RED}"' if picture.targets[target] else ""
+        lines.append(f"  {node} [shape=ellipse, label={_dot(picture.target_label(target))}{fill}];")
     for (owner, target), kinds in sorted(picture.waits.items()):
         lines.append(f"  {group_ids[owner]} -> {target_ids[target]} [label={_dot(', '.join(sorted(kinds)))}];")
     for target, owner in sorted(picture.made_by):
@@ -87,19 +99,23 @@ def as_dot(report: Report) -> str:
 def as_mermaid(report: Report) -> str:
     picture = drawing(report)
     group_ids, target_ids = _ids(picture)
-    lines = ["flowchart LR", f"  classDef root fill:{RED}", f"  classDef problem fill:{RED}"]
+    lines = [f"%% {_title(picture)}", "flowchart LR", f"  classDef root fill:{RED}", f"  classDef problem fill:{RED}"]
     for owner, node in group_ids.items():
         style = ":::problem" if owner in picture.problems else ""
-        lines.append(f'  {node}["{_mermaid(_group_label(owner, picture.groups[owner]))}"]{style}')
+        lines.append(f'  {node}["{_mermaid(picture.group_label(owner))}"]{style}')
     for target, node in target_ids.items():
-        root = picture.targets[target]
-        label = target_name(target) + ("\nroot cause" if root else "")
-        lines.append(f'  {node}(["{_mermaid(label)}"]){":::root" if root else ""}')
+        root = ":::root" if picture.targets[target] else ""
+        lines.append(f'  {node}(["{_mermaid(picture.target_label(target))}"]){root}')
     for (owner, target), kinds in sorted(picture.waits.items()):
         lines.append(f'  {group_ids[owner]} -- "{_mermaid(", ".join(sorted(kinds)))}" --> {target_ids[target]}')
     for target, owner in sorted(picture.made_by):
         lines.append(f'  {target_ids[target]} -. "made by" .-> {group_ids[owner]}')
     return "\n".join(lines)
+
+
+def _title(picture: Drawing) -> str:
+    where = f"namespace {picture.namespace}" if picture.namespace else "several namespaces"
+    return f"kep status: {where}"
 
 
 def _dot(text: str) -> str:

@@ -133,6 +133,8 @@ def test_selector_and_all_namespaces(api, tmp_path):
     assert [(p["namespace"], p["name"]) for p in everywhere["pods"]] == [("one", "x"), ("two", "y")]
     chosen = json.loads(run_kep("status", "-A", "-l", "tier notin (web)", "-o", "json", env=laptop(api, tmp_path)).stdout)
     assert [p["name"] for p in chosen["pods"]] == ["x"]
+    dot = run_kep("status", "-A", "-o", "dot", env=laptop(api, tmp_path)).stdout
+    assert 'label="kep status: several namespaces"' in dot and 'label="Pod one/x\\nwaiting"' in dot
 
 
 @pytest.mark.parametrize("args", [["-l", "tier in ("], ["-n", "Not_A_Namespace"], ["-n", "a", "-A"], ["-o", "yaml"]])
@@ -163,11 +165,12 @@ def test_graph_outputs_group_pods_by_owner(api, tmp_path):
     chart(api)
     dot = run_kep("status", "-o", "dot", env=laptop(api, tmp_path)).stdout
     assert dot.startswith("digraph kep_status {")
-    assert 'label="Deployment openstack/nova-api\\n2 pods waiting"' in dot
-    assert 'label="Job openstack/keystone-db-sync\\nroot cause", style=filled' in dot
+    assert 'label="kep status: namespace openstack";' in dot, "one namespace: said once"
+    assert 'label="Deployment nova-api\\n2 pods waiting"' in dot
+    assert 'label="Job keystone-db-sync\\nroot cause", style=filled' in dot
     mermaid = run_kep("status", "-o", "mermaid", env=laptop(api, tmp_path)).stdout
-    assert mermaid.startswith("flowchart LR")
-    assert '["Deployment openstack/nova-api<br/>2 pods waiting"]' in mermaid
+    assert mermaid.splitlines()[:2] == ["%% kep status: namespace openstack", "flowchart LR"]
+    assert '["Deployment nova-api<br/>2 pods waiting"]' in mermaid
     assert '-. "made by" .->' in mermaid
 
 
