@@ -50,7 +50,7 @@ Check = Callable[[Release, list[Wait], Options], Iterable[Finding]]
 
 
 def lint(options: Options, stdin: Any = None) -> Report:
-    from kep.lint import targets, variables
+    from kep.lint import access, containers, cycles, hooks, targets, ttl, variables
 
     read, problems = manifests_in.read(list(options.paths), stdin)
     release = build(read)
@@ -59,6 +59,11 @@ def lint(options: Options, stdin: Any = None) -> Report:
     found += [finding("input", o.manifest.file, o.manifest.line, o.ref, None, why) for o, why in release.problems]
     found += variables.check(release)
     found += targets.check(release, all_waits, options.assume)
+    found += containers.check(release)
+    found += cycles.check(all_waits)
+    found += hooks.check(all_waits, options.deployer)
+    found += access.check(release)
+    found += ttl.check(all_waits)
     files = list(dict.fromkeys(m.file for m in read))
     found.sort(key=lambda f: (files.index(f.file) if f.file in files else -1, f.line, f.check, str(f.target)))
     return Report(release, all_waits, found, len(read), len(problems), files)

@@ -62,3 +62,19 @@ def test_every_finding_is_one_reviewed(report: Report) -> None:
 def test_the_figures(report: Report) -> None:
     assert (len(report.files), report.documents, len(report.release.workloads)) == (78, 2031, 383)
     assert sum(len(w.waiters) for w in report.release.workloads) == 376
+
+
+def test_under_argo_cd_every_wait_on_a_post_install_hook_is_a_deadlock() -> None:
+    """OSH renders its bootstrap Jobs (db-init, db-sync, ks-*, rabbit-init) as post-install
+    hooks, PostSync under Argo CD, which runs them only once the Sync phase is healthy: the
+    API servers that wait for them never are (rackerlabs/understack PR #1104)."""
+    if not DATA.is_dir():
+        pytest.skip(f"no {DATA}")
+    report = lint(Options(((str(DATA / "keystone.yaml"), "openstack"),), "argocd"))
+    deadlocks = {(f.workload.name if f.workload else "", f.target.name if f.target else "")
+                 for f in report.findings if f.check == "hook-order"}
+    assert ("keystone-api", "keystone-db-sync") in deadlocks
+    assert all(str(f.severity) == "error" for f in report.findings if f.check == "hook-order")
+    assert lint(Options(((str(DATA / "keystone.yaml"), "openstack"),), "helm")).findings == [
+        f for f in lint(Options(((str(DATA / "keystone.yaml"), "openstack"),), "helm")).findings
+        if f.check != "hook-order"]

@@ -11,7 +11,7 @@ from tests.lint import manifests as m
 
 def said(*objects: dict) -> list[tuple[str, str, str]]:
     report = lint(Options((("-", "openstack"),)), io.BytesIO(m.text(*objects).encode()))
-    return [(f.check, str(f.severity), f.message) for f in report.findings]
+    return [(f.check, str(f.severity), f.message) for f in report.findings if f.check != "rbac"]
 
 
 def test_kep_s_own_errors_and_warnings_with_the_container() -> None:
