@@ -5,7 +5,8 @@
     client.list(PODS, "ns", label_selector="a=b") -> dict (the List: items, metadata.resourceVersion)
     client.discover("argoproj.io/v1alpha1")      -> dict (APIResourceList)
     client.watch(PODS, "ns", resource_version=rv) -> Iterator[WatchEvent] (one stream)
-    client.create(SELF_SUBJECT_RULES_REVIEWS, None, {...}) -> dict (only for reviews: kep writes nothing)
+    client.create(SELF_SUBJECT_RULES_REVIEWS, None, {...}) -> dict (access reviews, and kep's Events)
+    client.patch(EVENTS, "ns", "name", {"count": 2})  -> dict (JSON merge patch: an Event's count)
 
 Rules:
 - TLS is verified against the configured CA only (system roots only when the
@@ -156,10 +157,19 @@ class Client:
 
     def create(self, resource: Resource, namespace: str | None, obj: dict[str, Any]) -> dict[str, Any]:
         """POST an object, one attempt (no retry): kep creates only access reviews, which
-        store nothing and are worth no delay."""
+        store nothing, and Events on its own pod (kep.podevents); neither is worth a delay."""
         target = Target("create", resource.qualified, namespace if resource.namespaced else None)
         body = json.dumps(obj).encode()
         resp = self._send(target, resource_path(resource, namespace), {}, method="POST", body=body, retries=0)
+        return self._body(target, resp)
+
+    def patch(self, resource: Resource, namespace: str | None, name: str, patch: dict[str, Any]) -> dict[str, Any]:
+        """A JSON merge patch (RFC 7386) of one object, one attempt, as `create`: only an
+        Event's count (kep.podevents)."""
+        target = Target("patch", resource.qualified, namespace if resource.namespaced else None, name)
+        body = json.dumps(patch).encode()
+        resp = self._send(target, resource_path(resource, namespace, name), {}, method="PATCH", body=body,
+                          retries=0, content_type="application/merge-patch+json")
         return self._body(target, resp)
 
     def discover(self, api_version: str, *, on_retry: OnRetry | None = None) -> dict[str, Any]:
@@ -215,6 +225,7 @@ class Client:
         method: str = "GET",
         body: bytes | None = None,
         retries: int | None = None,
+        content_type: str = "application/json",
     ) -> requests.Response:
         """One request, retried as kep.api.retry decides, renewed once after a 401."""
         timeout = (self._timeout[0], read_timeout or self._timeout[1])
@@ -226,7 +237,7 @@ class Client:
             except PluginFailed as e:
                 attempts.again(target.no_credentials(str(e)))
                 continue
-            prepared = request.prepare(method, self._base + path, params, self._headers, token, body)
+            prepared = request.prepare(method, self._base + path, params, self._headers, token, body, content_type)
             del token
             try:
                 sent = time.monotonic()

@@ -44,13 +44,15 @@ class Target:
 
 
 def prepare(method: str, url: str, params: Mapping[str, str], headers: Mapping[str, str],
-            token: str | None, body: bytes | None = None) -> requests.PreparedRequest:
-    """The request to send: `headers` plus the bearer token and, with a body, its JSON type."""
+            token: str | None, body: bytes | None = None,
+            content_type: str = "application/json") -> requests.PreparedRequest:
+    """The request to send: `headers` plus the bearer token and, with a body, its type (JSON,
+    or a PATCH's: application/merge-patch+json)."""
     sent = dict(headers)
     if token:
         sent["Authorization"] = f"Bearer {token}"
     if body is not None:
-        sent["Content-Type"] = "application/json"
+        sent["Content-Type"] = content_type
     return requests.Request(method, url, params=params, headers=sent, data=body).prepare()
 
 

@@ -101,6 +101,20 @@ def test_get_reads_one_object_with_user_agent_and_bearer_token(mock: responses.R
     assert client.get(PODS, "ns", "p") == pod("p", "1")
 
 
+def test_patch_sends_a_json_merge_patch_once(mock: responses.RequestsMock, client: Client, sleeps: Sleeps) -> None:
+    """kep patches only an Event's count (kep.podevents): one attempt, as create, never a retry."""
+    events = Resource("", "v1", "events", True, "Event")
+    url = f"{SERVER}/api/v1/namespaces/ns/events/app.17f"
+    mock.patch(url, json={"count": 2}, match=[
+        matchers.header_matcher({"Content-Type": "application/merge-patch+json"}), matchers.json_params_matcher(
+            {"count": 2, "lastTimestamp": "2026-12-08T03:05:43Z"})])
+    assert client.patch(events, "ns", "app.17f", {"count": 2, "lastTimestamp": "2026-12-08T03:05:43Z"}) == {"count": 2}
+    mock.patch(url, status=503, json=status(503, "ServiceUnavailable", "try later"))
+    with pytest.raises(ServerError):
+        client.patch(events, "ns", "app.17f", {"count": 3})
+    assert sleeps == []
+
+
 def test_user_agent_can_be_set(mock: responses.RequestsMock, make: Any) -> None:
     mock.get(f"{SERVER}/api/v1/nodes/n", json={}, match=[matchers.header_matcher({"User-Agent": "kep-test/9"})])
     assert make(user_agent="kep-test/9").get(NODES, None, "n") == {}

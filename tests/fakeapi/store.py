@@ -209,6 +209,10 @@ BUILTINS: tuple[ResourceType, ...] = (
                   "numberReady": 0}),
     ResourceType("apps", "v1", "Deployment", "deployments", True, "deployment", ("deploy",), ("all",), True, True,
                  True, {}),
+    # core/v1 Events, as kep records them on its pod; the fields kubectl describe selects on.
+    ResourceType("", "v1", "Event", "events", True, "event", ("ev",), (), False, True, False, None,
+                 ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+                  "reason", "type")),
 )
 
 
