@@ -32,7 +32,7 @@ from typing import Protocol
 from kep import attempt
 from kep.errors import ConfigError, DependencyFailed, TimedOut
 from kep.engine.inbox import Inbox
-from kep.engine.report import Reporter, fields
+from kep.engine.report import Listener, Reporter, fields
 from kep.kinds import API_KINDS, LOCAL_KINDS
 from kep.reads import Observation, Query
 from kep.specs import Settings, Spec
@@ -75,9 +75,12 @@ class Engine:
         clock: Callable[[], float] = time.monotonic,
         inbox: Mailbox | None = None,
         seen: Mapping[Query, Observation] | None = None,
+        listener: Listener | None = None,
     ) -> None:
-        """`seen`: observations made before the wait (discovery read by the RBAC preflight)."""
+        """`seen`: observations made before the wait (discovery read by the RBAC preflight);
+        `listener` hears what the Reporter logs (kep.engine.report.Listener)."""
         self.specs = specs
+        self._listener = listener
         self.settings = settings
         self._open_source = open_source
         self._clock = clock
@@ -94,7 +97,7 @@ class Engine:
         """Return when every dependency is met; raise TimedOut or DependencyFailed otherwise."""
         start = self._clock()
         deadline = start + self.settings.timeout if self.settings.timeout > 0 else None
-        reporter = Reporter(self.specs, self.settings.progress_interval, start, self.settings)
+        reporter = Reporter(self.specs, self.settings.progress_interval, start, self.settings, self._listener)
         try:
             while True:
                 now = self._clock()
