@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from kep import buildinfo, envparse, log as logsetup, process
 from kep.errors import CommandError, ConfigError, DependencyFailed, RbacMissing, Terminated, TimedOut
 from kep.exitcodes import ExitCode
-from kep.specs import Plan
+from kep.outcome import Outcome
+from kep.specs import Plan, Settings
 from kep.verdict import State
 
 if TYPE_CHECKING:
     from kep.api.client import Client
     from kep.api.clusterconfig import ClusterConfig
     from kep.engine.engine import OpenSource
+    from kep.podevents import Recorder
     from kep.lint import Options as LintOptions
     from kep.reads import Observation, Query
 
@@ -88,14 +90,18 @@ knobs (durations in seconds, or with a unit: 500ms, 1m30s, 1h):
   KEP_CONFIGMAPS_DIR        root of config templates (default /configmaps)
   KEP_LOG_FORMAT            text (the reference's lines, default) or json (one object per line)
   KEP_DEBUG                 1: log debug lines and tracebacks of internal errors
+  KEP_TERMINATION_LOG       where an exit other than the hand-off says why, for kubectl describe
+                            (default /dev/termination-log, written only where the kubelet made
+                            it; 0: nowhere)
 
 subcommands (same environment; nothing is exec'd):
   kep check [-o table|json]   read every dependency once and say which are met and why;
                               exit 0 all met, 1 some not, 2 configuration error (or a
                               wait that can never end, such as a deadlock in the own pod)
-  kep rbac [--service-account NAME] [--no-watch]
+  kep rbac [--service-account NAME] [--no-watch] [--events]
                               print the minimal Role/ClusterRole and bindings (YAML) the
-                              declared dependencies need; only read verbs
+                              declared dependencies need; only read verbs (--events: also
+                              create/patch events, for kep's Events on its pod)
   kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]
                               which pods wait in a wait-for entrypoint (kep's or the
                               reference's, found by DEPENDENCY_* in their environment), on
@@ -156,6 +162,8 @@ class Invocation:
     selector: str = ""
     for_status: bool = False
     """kep rbac --status: the Role of kep status instead of the dependencies'."""
+    events: bool = False
+    """kep rbac --events: also what kep's Events on its pod need (kep.podevents)."""
     lint: tuple[LintOptions, str, str] | None = None
     """kep lint: its options, output and graph (kep.lint.arguments)."""
 
@@ -165,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="kep",
         usage="kep [--help] [--version] [--explain] [[--] COMMAND [ARG ...]]\n"
               "       kep check [-o table|json]\n"
-              "       kep rbac [--service-account NAME] [--no-watch | --status [-n NS | -A]]\n"
+              "       kep rbac [--service-account NAME] [--no-watch] [--events | --status [-n NS | -A]]\n"
               "       kep status [-n NS | -A] [-l SELECTOR] [-o table|json|dot|mermaid]\n"
               "       kep lint [FILE|DIR|-]... [-n NS] [-o text|json] [--graph dot|mermaid] [...]",
         description=DESCRIPTION,
@@ -197,6 +205,7 @@ def _subparser(name: str) -> argparse.ArgumentParser:
                         help="the service account to bind (in the pod's namespace; default: default)")
     parser.add_argument("--no-watch", action="store_true", help="grant get/list only (kep then polls)")
     parser.add_argument("--status", action="store_true", help="the reads of kep status instead (-n, -A)")
+    parser.add_argument("--events", action="store_true", help="also create/patch events, for kep's Events on its pod")
     return parser
 
 
@@ -245,7 +254,8 @@ def parse_args(argv: Sequence[str]) -> Invocation:
         if (sub.namespace or sub.all_namespaces) and not sub.status:
             raise UsageError("kep rbac: -n and -A go with --status (see kep --help)")
         return Invocation("rbac", service_account=sub.service_account, watch=not sub.no_watch,
-                          namespace=sub.namespace, all_namespaces=sub.all_namespaces, for_status=sub.status)
+                          namespace=sub.namespace, all_namespaces=sub.all_namespaces, for_status=sub.status,
+                          events=sub.events)
     cut = next((i for i, word in enumerate(argv) if word == "--" or not word.startswith("-")), len(argv))
     options, command = argv[:cut], argv[cut:]
     parsed = _parser().parse_args(options)
@@ -332,7 +342,7 @@ def _check(plan: Plan, api: ApiAccess, output: str) -> int:
 
 
 def _rbac(plan: Plan, api: ApiAccess, invocation: Invocation) -> int:
-    from kep.rbac import needs, render
+    from kep.rbac import needs, render, with_events
     from kep.wiring import reads
 
     try:
@@ -340,6 +350,8 @@ def _rbac(plan: Plan, api: ApiAccess, invocation: Invocation) -> int:
     except ConfigError:
         client = None  # no API: custom resources keep their guessed plurals, and say so
     wanted = needs(reads(plan, client), invocation.watch, with_check=True)
+    if invocation.events:
+        wanted = with_events(wanted, plan.settings.namespace)
     print(render(wanted, invocation.service_account, plan.settings.namespace, invocation.watch), end="", flush=True)
     return ExitCode.OK
 
@@ -403,7 +415,8 @@ def _scope(api: ApiAccess, invocation: Invocation) -> str:
     return invocation.namespace or api.config().namespace or "default"
 
 
-def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
+def run(argv: Sequence[str], env: Mapping[str, str], outcome: Outcome) -> int:
+    """The run asked for; `outcome` hears the wait, and is told of a hand-off."""
     invocation = parse_args(argv)
     api = ApiAccess(env)
     if invocation.action == "status":
@@ -442,14 +455,35 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if plan.needs_api:
         from kep.wiring import sources
 
-        open_source, seen = sources(plan, api.client())
-    Engine(plan.specs, plan.settings, open_source=open_source, inbox=inbox, seen=seen).run()
+        client = api.client()
+        open_source, seen, events = sources(plan, client)
+        outcome.recorder = _recorder(client, plan.settings, events)
+    Engine(plan.specs, plan.settings, open_source=open_source, inbox=inbox, seen=seen, listener=outcome).run()
+    outcome.handing_off(command)
     if not command:
         log.info("All dependencies are resolved; no command given, exiting.")
         return ExitCode.OK
     log.info("All dependencies are resolved; executing %s", command[0])
     process.exec_command(command, env)
     return ExitCode.INTERNAL  # not reached: exec_command returns only by raising
+
+
+def _recorder(client: Client, settings: Settings, allowed: bool | None) -> Recorder | None:
+    """The Events on the own pod (kep.podevents), where they can be: they need POD_NAME, and
+    RBAC's create and patch of events in the pod's namespace (`allowed`; None: not known, so
+    tried). Each case said once."""
+    if not settings.pod_name:
+        log.debug("Events: POD_NAME is not set, so kep records no Events on its pod")
+        return None
+    if allowed is False:
+        log.info("Events: RBAC does not allow kep to create and patch events in namespace %s; none are recorded "
+                 "on pod %s (kep rbac --events prints the rule to add).", settings.namespace, settings.pod_name)
+        return None
+    from kep.podevents import Recorder
+
+    recorder = Recorder(client, settings)
+    recorder.start()
+    return recorder
 
 
 def _log_out(subcommand: bool) -> TextIO:
@@ -469,35 +503,38 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     argv = sys.argv[1:] if argv is None else argv
     # JSON from the first line on when asked (envparse validates the value later).
     json_asked = env.get("KEP_LOG_FORMAT", "").strip().lower() == "json"
-    logsetup.configure(_log_out(bool(argv) and argv[0] in SUBCOMMANDS), form="json" if json_asked else "text")
+    subcommand = bool(argv) and argv[0] in SUBCOMMANDS
+    logsetup.configure(_log_out(subcommand), form="json" if json_asked else "text")
+    # Every exit but a hand-off says why in the termination message (not a subcommand's: it prints its answer).
+    outcome = Outcome("" if subcommand else envparse.termination_log(env))
     try:
-        return run(argv, env)
+        return run(argv, env, outcome)
     except UsageError as exc:
         log.error("usage: %s", exc)
-        return ExitCode.CONFIG
+        return outcome.ended(ExitCode.CONFIG, f"usage: {exc}", ())
     except ConfigError as exc:
         for warning in exc.warnings:
             log.warning("%s", warning)
         for problem in exc.problems:
             log.error("%s", problem)
-        return ExitCode.CONFIG
+        return outcome.ended(ExitCode.CONFIG, "configuration error, nothing was started", exc.problems)
     except TimedOut as exc:
         for line, extra in exc.lines:
             log.error("%s", line, extra=extra)
-        return ExitCode.TIMEOUT
+        return outcome.ended(ExitCode.TIMEOUT, "KEP_TIMEOUT ran out")
     except DependencyFailed as exc:
         log.error("dependency failed: %s", exc, extra=exc.fields)
-        return ExitCode.DEPENDENCY_FAILED
+        return outcome.ended(ExitCode.DEPENDENCY_FAILED, "a dependency failed (KEP_FAIL_ON_JOB_FAILURE=1)")
     except RbacMissing as exc:
         log.error("KEP_STRICT_RBAC=1: %s (see above); nothing was started.", exc)
-        return ExitCode.RBAC_MISSING
+        return outcome.ended(ExitCode.RBAC_MISSING, f"KEP_STRICT_RBAC=1: {exc}, nothing was started", exc.rules)
     except CommandError as exc:
         log.error("%s", exc)
-        return exc.code
+        return outcome.ended(exc.code, str(exc), ())
     except Terminated as exc:
         log.warning("Terminated by signal %d while waiting; nothing was started.", exc.signum)
-        return ExitCode.SIGNAL_BASE + exc.signum
+        return outcome.ended(ExitCode.SIGNAL_BASE + exc.signum, f"terminated by signal {exc.signum} while waiting")
     except Exception as exc:  # the one edge where anything is caught: no traceback unless asked
         log.error("internal error: %s: %s", type(exc).__name__, exc,
                   exc_info=log.isEnabledFor(logging.DEBUG))  # KEP_DEBUG=1
-        return ExitCode.INTERNAL
+        return outcome.ended(ExitCode.INTERNAL, f"internal error ({type(exc).__name__}: the log says more)")

@@ -37,11 +37,12 @@ class DependencyFailed(KepError):
 
 
 class RbacMissing(KepError):
-    """KEP_STRICT_RBAC=1 and the preflight found `count` reads RBAC does not allow (each
-    already logged)."""
+    """KEP_STRICT_RBAC=1 and the preflight found reads RBAC does not allow (each already
+    logged); `rules` says each, with the rule to add (for the termination message)."""
 
-    def __init__(self, count: int) -> None:
-        self.count = count
+    def __init__(self, rules: list[str]) -> None:
+        self.rules = rules
+        count = len(rules)
         super().__init__(f"{count} {'read is' if count == 1 else 'reads are'} not allowed")
 
 

@@ -47,7 +47,7 @@ def explain(plan: Plan, config_of: Callable[[], ClusterConfig]) -> str:
         + f", KEP_PROGRESS_INTERVAL {_seconds(s.progress_interval)}",
         f"  KEP_FAIL_ON_JOB_FAILURE {int(s.fail_on_job_failure)}, KEP_WATCH {int(s.watch)}, "
         f"KEP_STRICT_RBAC {int(s.strict_rbac)}, KEP_LOG_FORMAT {s.log_format}, KEP_DEBUG {int(s.debug)}",
-        f"  KEP_CONFIGMAPS_DIR {s.configmaps_dir}",
+        f"  KEP_CONFIGMAPS_DIR {s.configmaps_dir}, KEP_TERMINATION_LOG {s.termination_log or '0 (none)'}",
     ]
     for warning in plan.warnings:
         lines.append(f"warning: {warning}")

@@ -11,6 +11,10 @@ one: the system:basic-user ClusterRole).
 - A refused or failed review (or an incomplete one: another authorizer may allow more
   than RBAC says) changes nothing: kep carries on as without a preflight.
 
+- Events on the own pod (kep.podevents): with `events_namespace`, the pod's namespace
+  is reviewed too, and `events` says whether create and patch of events are allowed
+  there (None: no review answered).
+
 Cluster-scoped reads (a cluster-scoped custom resource) have no namespace to review:
 one SelfSubjectAccessReview each asks whether `watch` is allowed, so they too are
 polled from the start where it is not; whether they can be read at all is left to
@@ -23,13 +27,12 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kep.api.errors import ApiError
 from kep.api.resources import SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS
-from kep.rbac import Need, needs
+from kep.rbac import EVENT_VERBS, Need, needs
 from kep.reads import Query, Read
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,12 @@ def allows(rules: Rules, verb: str, group: str, resource: str) -> bool:
                for r in rules)
 
 
-def rule_line(need: Need, verbs: Iterable[str]) -> str:
+def missing_line(need: Need, verbs: tuple[str, ...]) -> str:
+    """A read RBAC does not allow, and the rule to add: `kep may not get jobs in namespace ns:
+    add to a Role there {...}` (the log's line, and the termination message's)."""
     rule = {"apiGroups": [need.api_group], "resources": [need.resource], "verbs": list(verbs)}
-    return f"{need.resource} in namespace {need.namespace}: add to a Role there {json.dumps(rule)}"
+    return (f"kep may not {'/'.join(verbs)} {need.resource} in namespace {need.namespace}: "
+            f"add to a Role there {json.dumps(rule)}")
 
 
 @dataclass
@@ -104,12 +110,19 @@ class Preflight:
     missing: list[tuple[Need, tuple[str, ...]]] = field(default_factory=list)
     unwatchable: set[tuple[str, str, str]] = field(default_factory=set)
     """(namespace, group, resource) where list+watch is not granted: polled from the start."""
+    events_namespace: str | None = None
+    """The own pod's namespace, where kep records Events (None: it records none)."""
+    events: bool | None = None
+    """Whether RBAC allows those Events (create and patch of events); None: unknown."""
 
     def run(self) -> bool:
         """Review each namespace once; log what is missing. False when no review answered."""
         rules = self._review_all()
         if rules is None:
             return False
+        found_there = rules.get(self.events_namespace or "")
+        if found_there is not None:
+            self.events = all(allows(found_there, verb, "", "events") for verb in EVENT_VERBS)
         for need in needs(self.reads, watch=True):
             if need.namespace is None:
                 watch_ok = not self.watch or access_allowed(self.client, "watch", need.api_group, need.resource)
@@ -125,7 +138,7 @@ class Preflight:
             log.info("RBAC: watch is not granted on %s; polling every %gs from the start.", polled, self.poll_interval)
         self.missing = self._missing(rules)
         for need, verbs in self.missing:
-            log.warning("RBAC: kep may not %s %s", "/".join(verbs), rule_line(need, verbs))
+            log.warning("RBAC: %s", missing_line(need, verbs))
         return True
 
     def watchable(self, query: Query) -> bool:
@@ -150,7 +163,8 @@ class Preflight:
             self.missing = still
 
     def _review_all(self) -> dict[str, Rules] | None:
-        namespaces = sorted({r.namespace for r in self.reads if r.namespace and r.resource.namespaced})
+        read = {r.namespace for r in self.reads if r.namespace and r.resource.namespaced}
+        namespaces = sorted(read | ({self.events_namespace} if self.events_namespace else set()))
         found = {ns: rules for ns in namespaces if (rules := review(self.client, ns)) is not None}
         return found or None
 

@@ -5,7 +5,9 @@ the read verbs kep uses on it (`Read.verbs`: list+watch, or get/list when pollin
 `kep rbac` adds those of `kep check`, so that the Role it prints serves both);
 a cluster-scoped resource has namespace None. The same needs serve `kep rbac`
 (`render`: the minimal Role per namespace, a ClusterRole for cluster scope, and
-their bindings, as YAML) and the preflight (kep.preflight). Only read verbs, ever.
+their bindings, as YAML) and the preflight (kep.preflight). Only read verbs, but for
+`kep rbac --events`: create and patch of events, for the Events kep records on its own
+pod (kep.podevents), with get of that pod for its uid (`with_events`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from kep.reads import Read
 from kep.specs import Plan
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
+VERBS = ("get", "list", "watch", "create", "patch")
+"""Every verb kep may use, in the order a rule lists them."""
+EVENT_VERBS = ("create", "patch")
+"""On events: a new Event is created, a repeat patches its count (kep.podevents)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +87,8 @@ def needs(reads: Iterable[Read], watch: bool, *, with_check: bool = False) -> li
         verbs, guessed = merged.get(key, (set(), False))
         used = set(read.verbs(watch)) | (set(read.verbs(False)) if with_check else set())
         merged[key] = (verbs | used, guessed or not read.discovered)
-    order = ("get", "list", "watch")
     return [
-        Need(ns, group, plural, tuple(v for v in order if v in verbs), guessed)
+        Need(ns, group, plural, tuple(v for v in VERBS if v in verbs), guessed)
         for (ns, group, plural), (verbs, guessed) in sorted(merged.items(), key=lambda kv: (kv[0][0] or "", kv[0][1:]))
     ]
 
@@ -98,6 +103,21 @@ def status_needs(scope: str | None) -> list[Need]:
 
     reads = [*(Read(resource, scope) for resource in COLLECTIONS), Read(ENDPOINTS, scope, name="NAME")]
     return needs(reads, watch=False)
+
+
+def with_events(wanted: list[Need], namespace: str) -> list[Need]:
+    """`wanted` plus what the Events on the own pod in `namespace` need (kep.podevents):
+    create and patch of events, get of pods (the pod's uid), merged into the needs of the
+    same resource. Nothing when nothing is read: kep records Events only where it reads
+    the API."""
+    if not wanted:
+        return wanted
+    merged = {(n.namespace, n.api_group, n.resource): n for n in wanted}
+    for resource, verbs in (("events", EVENT_VERBS), ("pods", ("get",))):
+        found = merged.get((namespace, "", resource))
+        both = set(verbs) | set(found.verbs if found else ())
+        merged[(namespace, "", resource)] = Need(namespace, "", resource, tuple(v for v in VERBS if v in both))
+    return [merged[key] for key in sorted(merged, key=lambda k: (k[0] or "", k[1:]))]
 
 
 def render(wanted: list[Need], service_account: str, sa_namespace: str, watch: bool,

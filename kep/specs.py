@@ -250,6 +250,8 @@ class Settings:
     log_format: str = "text"
     """"text" (the reference's lines) or "json"."""
     configmaps_dir: str = "/configmaps"
+    termination_log: str = "/dev/termination-log"
+    """The termination message file (KEP_TERMINATION_LOG; kep.termination); "" for none."""
     command: tuple[str, ...] = ()
     """From COMMAND; arguments after `--` win over it (decided in cli)."""
     own_container: str = ""

@@ -15,27 +15,29 @@ from kep.engine.engine import OpenSource
 from kep.engine.read import read
 from kep.engine.sources import opener
 from kep.errors import RbacMissing
-from kep.preflight import Preflight
+from kep.preflight import Preflight, missing_line
 from kep.rbac import Discoverer, discovered, reads_of
 from kep.reads import Observation, Query, Read
 from kep.specs import Plan
 
 
-def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observation]]:
+def sources(plan: Plan, client: Client) -> tuple[OpenSource, dict[Query, Observation], bool | None]:
     """Watch or poll each read, as the RBAC preflight found allowed (a met one polled once
-    per progress interval, so the summary stays true); and the discovery
-    documents read on the way, so the engine does not read them again. Raises
-    RbacMissing under KEP_STRICT_RBAC=1 when reads are not allowed (each logged)."""
+    per progress interval, so the summary stays true); the discovery documents read on
+    the way, so the engine does not read them again; and whether RBAC allows the Events on
+    the own pod (kep.podevents; None: unknown, or no pod name). Raises RbacMissing under
+    KEP_STRICT_RBAC=1 when reads are not allowed (each logged)."""
     s = plan.settings
     discovery = Discovery(client)
     open_sources = functools.partial(opener, client, s.interval, watch=s.watch, held_interval=s.progress_interval)
-    preflight = Preflight(client, reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch)
+    preflight = Preflight(client, reads(plan, discovery), s.progress_interval, s.interval, watch=s.watch,
+                          events_namespace=s.namespace if s.pod_name else None)
     if not preflight.run():
-        return open_sources(), discovery.seen
+        return open_sources(), discovery.seen, None
     if preflight.missing and s.strict_rbac:
-        raise RbacMissing(len(preflight.missing))
+        raise RbacMissing([missing_line(need, verbs) for need, verbs in preflight.missing])
     preflight.recheck_in_background()
-    return open_sources(watchable=preflight.watchable), discovery.seen
+    return open_sources(watchable=preflight.watchable), discovery.seen, preflight.events
 
 
 def reads(plan: Plan, client: Discoverer | None) -> list[Read]:

@@ -66,6 +66,8 @@ SLOW: dict[str, set[str] | None] = {
     "test_kubeconfig_outside_a_cluster.py": {"test_a_merged_list_with_the_contexts_namespace_and_an_exec_plugin"},
     "test_preflight.py": {"test_a_read_rbac_does_not_allow_is_named_with_the_rule_to_add_and_kep_keeps_waiting"},
     "test_rbac.py": {"test_kep_runs_with_exactly_the_printed_rbac_and_nothing_is_forbidden"},
+    "test_podevents.py": {"test_kep_records_its_wait_on_its_pod_in_order_with_the_role_kep_rbac_events_prints",
+                          "test_without_the_right_kep_waits_as_before_and_says_so_once"},
 }
 
 

@@ -66,6 +66,18 @@ NOT_CHECKED = {
                     "(an emptyDir volume, or the image's VOLUME /tmp)"):
         "printed by the one-file binary's launcher (build/launcher.c), which needs `make binary`: "
         "tests/binary/test_image.py runs it with a read-only /tmp and checks the line",
+    ("describe.md", "kep: KEP_TIMEOUT ran out after 4.0s, 1 of 1 not met"):
+        "a real pod's termination message, copied by the kubelet: tests/cluster/test_describe.py checks these "
+        "lines, tests/test_termination.py the same from kep as a process",
+    ("describe.md", "    State:      Terminated"):
+        "kubectl describe of a real pod: tests/cluster/test_describe.py checks the message there",
+    ("describe.md", "Events:"):
+        "kubectl describe of a real pod: tests/cluster/test_describe.py checks kep's rows, their order and messages",
+    ("describe.md", "Entrypoint INFO: 2026/12/08 03:05:43 Events: RBAC does not allow kep to create and patch events "
+                    "in namespace openstack; none are recorded on pod openstack/nova-api-0 (kep rbac --events prints "
+                    "the rule to add)."):
+        "a run under a Role without events: tests/test_podevents.py and tests/cluster/test_describe.py wait for "
+        "this line",
     ("status.md", "$ kep status -n openstack"):
         "the pods of a chart half-way, which `make fake-api` does not hold: tests/status/test_status.py makes "
         "them and checks these rows, the root cause and the last line",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from kep.preflight import allows
+from kep.api.errors import Forbidden
+from kep.api.resources import JOBS
+from kep.preflight import Preflight, allows
+from kep.reads import Read
 from tests import factories as f
 from tests.fakeapi.fixtures import fake_api  # noqa: F401  (fixture)
 from tests.run import start_kep, wait_for_line
@@ -29,6 +34,34 @@ RULES = (
 ])
 def test_allows_matches_verbs_groups_and_resources_as_rbac_does(verb, group, resource, allowed):
     assert allows(RULES, verb, group, resource) is allowed
+
+
+class Reviews:
+    """Answers a SelfSubjectRulesReview with `rules` in every namespace, or refuses it."""
+
+    def __init__(self, rules: list[dict[str, Any]] | None) -> None:
+        self.rules = rules
+        self.namespaces: list[str] = []
+
+    def create(self, resource: Any, namespace: str | None, obj: dict[str, Any]) -> dict[str, Any]:
+        self.namespaces.append(obj["spec"]["namespace"])
+        if self.rules is None:
+            raise Forbidden(verb="create", resource=resource.qualified)
+        return {"status": {"resourceRules": self.rules}}
+
+
+@pytest.mark.parametrize("rules, events", [
+    ([*RULES, {"verbs": ["create", "patch"], "apiGroups": [""], "resources": ["events"]}], True),
+    ([*RULES, {"verbs": ["create"], "apiGroups": [""], "resources": ["events"]}], False),
+    (list(RULES), False),
+    (None, None),  # no review answered: unknown, so kep tries and a 403 says it
+])
+def test_the_pods_namespace_is_reviewed_for_events_too(rules, events):
+    reviews = Reviews(rules)
+    preflight = Preflight(reviews, [Read(JOBS, "other", "db-sync")], 30.0, 2.0, events_namespace="pods-home")
+    preflight.run()
+    assert preflight.events is events
+    assert reviews.namespaces == ["other", "pods-home"]
 
 
 WITHOUT_JOBS = [r for r in REFERENCE_RULES if "jobs" not in r.resources]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from kep.rbac import needs, reads_of, render
+from kep.rbac import needs, reads_of, render, with_events
 from kep.reads import Read
 from kep.api.resources import ENDPOINTSLICES, JOBS, PODS, Resource
 from kep.specs import Plan
@@ -40,6 +40,13 @@ def test_needs_merge_verbs_per_namespace_and_resource_only_read_verbs() -> None:
     granted = {(n.namespace, n.resource): n.verbs for n in needs(reads, watch=True, with_check=True)}
     assert granted == {(NS, "pods"): ("get", "list", "watch"), ("other", "jobs"): ("get", "list", "watch"),
                        (NS, "endpointslices"): ("list", "watch")}
+
+
+def test_events_add_create_and_patch_of_events_and_get_of_the_own_pod_to_what_is_read() -> None:
+    reads = [Read(PODS, NS, selector="app=x"), Read(JOBS, "other", "j")]
+    wanted = {(n.namespace, n.resource): n.verbs for n in with_events(needs(reads, watch=False), NS)}
+    assert wanted == {(NS, "events"): ("create", "patch"), (NS, "pods"): ("get", "list"), ("other", "jobs"): ("get",)}
+    assert with_events([], NS) == []  # no API read: kep records no Events either
 
 
 def test_a_cluster_scoped_resource_needs_a_cluster_role() -> None:

@@ -34,6 +34,8 @@ Rules where kep differs from the reference, or where the reference is silent:
   (kep.redact); both HTTP variables count (see envparse.network).
 - Knobs (KEP_*) that are unset or blank take their default. Durations are
   seconds (`2`, `0.5`) or Go-style with units (`500ms`, `1m30s`, `1h`).
+  KEP_TERMINATION_LOG is an absolute path, or a false boolean (0, false, no) for
+  none; blank or a true one is /dev/termination-log.
 - NAMESPACE and POD_NAME are validated only when an API dependency uses them,
   because the application's own environment may use those names too.
 - A name that can only be a misspelling of one kep reads (DEPENDENCY_SERVICES,
@@ -53,15 +55,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kep.envparse import knobs
 from kep.envparse.fieldkey import parse_field_key
 from kep.envparse.names import is_dns_label, is_dns_subdomain
 from kep.envparse.parser import Parser
 from kep.envparse.typos import closest
-from kep.envparse.variables import DEPENDENCY_VARIABLES, LOCAL_VARIABLES
+from kep.envparse.variables import DEPENDENCY_VARIABLES, KEP_TERMINATION_LOG, LOCAL_VARIABLES
 from kep.specs import Plan
 
 __all__ = [
     "parse",
+    "termination_log",
     "parse_field_key",
     "is_dns_label",
     "is_dns_subdomain",
@@ -79,3 +83,11 @@ def parse(env: Mapping[str, str], default_namespace: str = "default") -> Plan:
     service-account namespace file's content, or "default".
     """
     return Parser(env, default_namespace).plan()
+
+
+def termination_log(env: Mapping[str, str]) -> str:
+    """The termination message file ("" for none), read apart from `parse`: kep writes it on
+    a configuration error too, to say what is wrong. A value that is no path gives the
+    default here (and a problem in `parse`)."""
+    found = knobs.termination_log(env.get(KEP_TERMINATION_LOG, "").strip())
+    return knobs.DEFAULT_TERMINATION_LOG if found is None else found

@@ -23,3 +23,20 @@ def to_seconds(text: str) -> float | None:
         return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(text))
     return None
 
+
+
+DEFAULT_TERMINATION_LOG = "/dev/termination-log"
+"""Where the kubelet mounts a container's termination message file (its `terminationMessagePath`
+default, k8s.io/api core/v1 Container)."""
+TERMINATION_LOG_RULE = "an absolute path, or 0, false or no to write none"
+
+
+def termination_log(text: str) -> str | None:
+    """The termination message file a KEP_TERMINATION_LOG value names: blank or a true boolean
+    (1, true, yes) is the default, a false one (0, false, no) is "" (write none), an absolute
+    path is itself; None for anything else."""
+    if not text or BOOLEANS.get(text.lower()) is True:
+        return DEFAULT_TERMINATION_LOG
+    if BOOLEANS.get(text.lower()) is False:
+        return ""
+    return text if text.startswith("/") else None

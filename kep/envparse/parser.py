@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 
 from kep.envparse.fieldkey import parse_field_key
 from kep.envparse.jsonvalue import GoObject, is_array, load_json, type_name
-from kep.envparse.knobs import BOOLEANS, DURATION_RULE, MAX_SECONDS, to_seconds
+from kep.envparse.knobs import (
+    BOOLEANS, DEFAULT_TERMINATION_LOG, DURATION_RULE, MAX_SECONDS, TERMINATION_LOG_RULE, termination_log, to_seconds,
+)
 from kep.envparse import network
 from kep.envparse.names import (
     API_VERSION_RULE,
@@ -55,6 +57,7 @@ from kep.envparse.variables import (
     KEP_INTERVAL,
     KEP_LOG_FORMAT,
     KEP_PROGRESS_INTERVAL,
+    KEP_TERMINATION_LOG,
     KEP_TIMEOUT,
     KEP_WATCH,
     LOCAL_VARIABLES,
@@ -417,6 +420,7 @@ class Parser:
             debug=self.boolean(KEP_DEBUG, False),
             log_format=self.choice(KEP_LOG_FORMAT, LOG_FORMATS),
             configmaps_dir=self.env.get(KEP_CONFIGMAPS_DIR, "").strip() or "/configmaps",
+            termination_log=self.termination_log(),
             command=tuple(self.env.get(COMMAND, "").split()),
         )
 
@@ -446,6 +450,14 @@ class Parser:
             self.problems.append(f"{var}: {quote(text)} is not one of {', '.join(choices)}")
             return choices[0]
         return text.lower()
+
+    def termination_log(self) -> str:
+        text = self.env.get(KEP_TERMINATION_LOG, "").strip()
+        path = termination_log(text)
+        if path is None:
+            self.problems.append(f"{KEP_TERMINATION_LOG}: {quote(text)} is not {TERMINATION_LOG_RULE}")
+            return DEFAULT_TERMINATION_LOG
+        return path
 
     def boolean(self, var: str, default: bool) -> bool:
         text = self.env.get(var, "").strip()

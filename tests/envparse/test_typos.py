@@ -62,6 +62,9 @@ from kep.envparse.variables import DEPENDENCY_VARIABLES, KEP_VARIABLES
         ("KEP_STRICT_RABC", "KEP_STRICT_RBAC"),
         ("KEP_LOG", "KEP_LOG_FORMAT"),
         ("KEP_SERVICEACCOUNT_DIR", "KEP_SERVICE_ACCOUNT_DIR"),
+        ("KEP_TERMINATION_LGO", "KEP_TERMINATION_LOG"),
+        ("KEP_TERMINATION", "KEP_TERMINATION_LOG"),
+        ("KEP_TERMINATIONLOG", "KEP_TERMINATION_LOG"),
     ],
 )
 def test_a_misspelt_name_is_close_to_the_one_it_meant(name: str, meant: str) -> None:
