@@ -80,7 +80,7 @@ class Podman:
         done = self("logs", name)
         return done.stdout, done.stderr
 
-    def wait_for_output(self, name: str, needle: str, timeout: float = 30) -> str:
+    def wait_for_output(self, name: str, needle: str, timeout: float = 90) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             out, err = self.logs(name)

@@ -129,29 +129,35 @@ def test_the_command_gets_the_environment_kep_was_given(podman: Podman) -> None:
     assert sorted(command_output(via_kep.stdout)) == sorted(direct.stdout.splitlines())
 
 
-def test_stop_while_waiting_exits_143_within_a_second_and_starts_nothing(podman: Podman) -> None:
-    name = podman.start("--", "probe", "wait", "exit:0", options=NOT_MET)
+# `podman stop` sends SIGTERM, then SIGKILL (137) after GRACE: a code other than 137 is the
+# signal handled. How long podman and qemu take to get there is the machine's, not kep's.
+GRACE = 30
+
+
+def test_stop_while_waiting_exits_143_at_once_and_starts_nothing(podman: Podman) -> None:
+    """At once: long before the next check a minute away, not at it."""
+    name = podman.start("--", "probe", "wait", "exit:0", options=(*NOT_MET, "-e", "KEP_INTERVAL=60"))
     podman.wait_for_output(name, "Waiting for")
-    code, took = podman.stop(name)
+    code, took = podman.stop(name, grace=GRACE)
     out, err = podman.logs(name)
-    assert (code, took < 1.0) == (143, True), (took, out, err)
+    assert (code, took < 10) == (143, True), (took, out, err)
     assert "ready" not in out
     assert "Terminated by signal 15 while waiting; nothing was started." in out
 
 
 def test_stop_right_after_start_is_not_lost(podman: Podman) -> None:
     """The launcher blocks SIGTERM until Python can act on it, so a stop during start-up
-    gives 143 at once, not a 10 s wait for SIGKILL (PID 1 has no default action)."""
+    gives 143, not SIGKILL after the grace period (PID 1 has no default action)."""
     name = podman.start("--", "probe", "wait", "exit:0", options=NOT_MET)
-    code, took = podman.stop(name)
-    assert (code, took < 2.0) == (143, True), (took, podman.logs(name))
+    code, took = podman.stop(name, grace=GRACE)
+    assert code == 143, (took, podman.logs(name))
 
 
 def test_stop_while_the_command_runs_reaches_the_command_and_its_code_comes_back(podman: Podman) -> None:
     name = podman.start("--", "probe", "wait", "exit:42")
     podman.wait_for_output(name, "ready pid=1")
-    code, took = podman.stop(name)
-    assert (code, took < 1.0) == (42, True), (took, podman.logs(name))
+    code, took = podman.stop(name, grace=GRACE)
+    assert code == 42, (took, podman.logs(name))
     assert "got SIGTERM" in podman.logs(name)[0]
 
 
@@ -162,8 +168,8 @@ def test_a_command_killed_by_sigterm_gives_143(podman: Podman) -> None:
     podman.wait_for_output(name, "ready pid=")
     procs = podman("exec", name, "probe", "procs", check=True).stdout.splitlines()
     assert any(line.split()[1:3] == ["1", "probe"] for line in procs), procs  # the init's child
-    code, took = podman.stop(name)
-    assert (code, took < 1.0) == (143, True), (took, podman.logs(name))
+    code, took = podman.stop(name, grace=GRACE)
+    assert code == 143, (took, podman.logs(name))
 
 
 def test_as_pid_1_a_command_that_ignores_sigterm_is_killed_after_the_grace_period(podman: Podman) -> None:
