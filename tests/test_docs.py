@@ -327,7 +327,7 @@ def test_every_block_is_checked_or_says_why_not():
 def is_checked(block: Block) -> bool:
     return (block.lang in ("console", "sh", "yaml")
             or (block.lang == "" and all(line.startswith(("make ", "kep ")) for line in block.lines))
-            or block.key == RBAC_LOG)
+            or block.key in (RBAC_LOG, LINT_SYNOPSIS))
 
 
 def make_targets() -> set[str]:
@@ -352,6 +352,16 @@ def test_the_usage_lines_are_kep_help():
     done = subprocess.run([str(KEP), "--help"], capture_output=True, text=True, env=kep_env())
     printed = done.stdout.split("\n\n")[0].removeprefix("usage: ").splitlines()
     assert [line.strip() for line in printed] == usage.lines
+
+
+LINT_SYNOPSIS = ("lint.md", "kep lint [FILE|DIR|-]... [-n NS] [-f PATH]... [-o text|json] [--graph dot|mermaid]")
+
+
+def test_the_lint_synopsis_is_kep_lint_help():
+    (synopsis,) = [block for block in blocks(ROOT / "docs" / "lint.md") if block.key == LINT_SYNOPSIS]
+    done = subprocess.run([str(KEP), "lint", "--help"], capture_output=True, text=True, env=kep_env())
+    usage = done.stdout.split("\n\n")[0].removeprefix("usage: ")
+    assert usage.split() == " ".join(synopsis.lines).split()
 
 
 def test_the_pods_shown_are_read_by_kep_as_meant(tmp_path):
