@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -534,6 +535,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except Terminated as exc:
         log.warning("Terminated by signal %d while waiting; nothing was started.", exc.signum)
         return outcome.ended(ExitCode.SIGNAL_BASE + exc.signum, f"terminated by signal {exc.signum} while waiting")
+    except BrokenPipeError:
+        # `kep check | head -1`: the reader has gone, as it is entitled to. Say nothing more (the
+        # rest of stdout goes nowhere) and end as a shell's pipeline member killed by SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.SIGNAL_BASE + signal.SIGPIPE
     except Exception as exc:  # the one edge where anything is caught: no traceback unless asked
         log.error("internal error: %s: %s", type(exc).__name__, exc,
                   exc_info=log.isEnabledFor(logging.DEBUG))  # KEP_DEBUG=1

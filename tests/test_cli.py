@@ -181,3 +181,20 @@ def test_a_broken_kubeconfig_gives_the_default_namespace_and_its_error_only_when
     assert api.default_namespace() == "default"
     with pytest.raises(cli.ConfigError, match=f"^kubeconfig {kc}: line "):
         api.client()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["rbac"]])
+def test_a_reader_that_goes_away_ends_kep_quietly(args: list[str]) -> None:
+    """`kep rbac | head -1`: no "internal error", no traceback; 141 as a pipeline member
+    killed by SIGPIPE."""
+    import subprocess
+
+    from tests.run import KEP
+
+    env = kep_env(DEPENDENCY_SERVICE="db", NAMESPACE="openstack", KUBECONFIG="/nonexistent")
+    proc = subprocess.Popen([*KEP, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before kep writes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=20) == 141, err
+    assert "internal error" not in err and "Traceback" not in err
