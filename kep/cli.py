@@ -391,12 +391,13 @@ def _rbac_status(api: ApiAccess, invocation: Invocation) -> int:
     return ExitCode.OK
 
 
-def _lint(options: LintOptions, output: str, graph: str) -> int:
+def _lint(api: ApiAccess, options: LintOptions, output: str, graph: str) -> int:
     """Findings (or the graph) on stdout; exit 1 on an error finding, 2 when nothing could be read."""
     from kep.lint import lint
+    from kep.lint.cluster import Cluster
     from kep.lint.report import as_json, as_text, has_errors
 
-    report = lint(options)
+    report = lint(options, cluster=Cluster(api.client()) if options.cluster else None)
     if not report.documents:
         for finding in report.findings:
             log.error("kep lint: %s: %s", finding.where, finding.message)
@@ -423,7 +424,7 @@ def run(argv: Sequence[str], env: Mapping[str, str], outcome: Outcome) -> int:
     if invocation.action == "status":
         return _status(api, invocation)
     if invocation.lint is not None:
-        return _lint(*invocation.lint)
+        return _lint(api, *invocation.lint)
     if invocation.for_status:
         return _rbac_status(api, invocation)
     plan = _with_own_container(envparse.parse(env, api.default_namespace()))

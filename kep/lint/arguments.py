@@ -15,7 +15,7 @@ from kep.lint import DEPLOYERS, Options
 from kep.lint.targets import Assumption
 
 USAGE = ("kep lint [FILE|DIR|-]... [-n NS] [-f PATH]... [-o text|json] [--graph dot|mermaid] "
-         "[--deployer helm|helm-wait|argocd] [--assume KIND/NS/NAME]...")
+         "[--deployer helm|helm-wait|argocd] [--assume KIND/NS/NAME]... [--cluster]")
 
 
 class _File(argparse.Action):
@@ -46,6 +46,9 @@ def options(argv: Sequence[str], parser_class: type[argparse.ArgumentParser]) ->
                         help="who creates the release, for hook-order (default: helm)")
     parser.add_argument("--assume", action="append", default=[], metavar="KIND/NS/NAME",
                         help="an object provided outside the input (patterns allowed)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also look up what the input does not define in the current kubeconfig's cluster "
+                             "(read-only)")
     args = parser.parse_args(list(argv))
     paths = [*args.files, *((p, args.namespace) for p in args.paths)]
     if not paths:
@@ -54,4 +57,4 @@ def options(argv: Sequence[str], parser_class: type[argparse.ArgumentParser]) ->
         assumed = tuple(Assumption.parse(a, args.namespace) for a in args.assume)
     except ValueError as exc:
         parser.error(f"--assume: {exc}")
-    return Options(tuple(paths), args.deployer, assumed), args.output, args.graph or ""
+    return Options(tuple(paths), args.deployer, assumed, args.cluster), args.output, args.graph or ""

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kep.envparse import closest
+from kep.lint.cluster import Cluster
 from kep.lint.findings import Finding, Ref, finding
 from kep.lint.release import Release
 from kep.lint.waits import Wait
@@ -44,7 +45,10 @@ class Assumption:
                 and fnmatch.fnmatchcase(target.name, self.name))
 
 
-def check(release: Release, waits: Iterable[Wait], assumed: Iterable[Assumption]) -> Iterator[Finding]:
+def check(release: Release, waits: Iterable[Wait], assumed: Iterable[Assumption],
+          cluster: Cluster | None = None) -> Iterator[Finding]:
+    """`cluster` (`--cluster`): a target found there is no finding; one it cannot tell about
+    keeps its finding, and the hint says why."""
     assumptions = tuple(assumed)
     said: set[tuple[Ref, Ref]] = set()
     for wait in waits:
@@ -53,10 +57,14 @@ def check(release: Release, waits: Iterable[Wait], assumed: Iterable[Assumption]
         if (wait.workload.ref, wait.target) in said:
             continue
         said.add((wait.workload.ref, wait.target))
+        present = cluster.has(wait.spec) if cluster is not None else False
+        if present is True:
+            continue
+        unknown = f" ({present})" if isinstance(present, str) else ""
         obj = wait.workload.obj
         yield finding("missing-target", obj.manifest.file, obj.manifest.line, wait.workload.ref, wait.target,
                       f"waits for {wait.spec}, which nothing in the input defines",
-                      _hint(release, wait.target))
+                      _hint(release, wait.target) + unknown)
 
 
 def _hint(release: Release, target: Ref) -> str:
