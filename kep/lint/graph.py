@@ -58,7 +58,7 @@ def as_dot(report: Report) -> str:
         lines += [f"    {_q(str(ref))} [label={_q(ref.kind + chr(10) + ref.name)}{_fill(ref, d)}];" for ref in refs]
         lines.append("  }")
     for ref in d.others:
-        lines.append(f"  {_q(str(ref))} [label={_q(ref.kind + chr(10) + ref.name)}, style=dashed{_fill(ref, d)}];")
+        lines.append(f"  {_q(str(ref))} [label={_q(ref.kind + chr(10) + ref.name)}{_fill(ref, d)}];")
     for (source, target), labels in sorted(d.edges.items()):
         lines.append(f"  {_q(str(source))} -> {_q(str(target))} [label={_q(', '.join(sorted(labels)))}];")
     return "\n".join([*lines, "}"])
@@ -86,7 +86,10 @@ def as_mermaid(report: Report) -> str:
 
 
 def _fill(ref: Ref, d: Drawing) -> str:
-    return f', style="filled{",dashed" if ref in d.others else ""}", fillcolor="{RED}"' if ref in d.red else ""
+    """One style: dashed for what the input does not define, filled red for a finding's target."""
+    styles = [*(["filled"] if ref in d.red else []), *(["dashed"] if ref in d.others else [])]
+    style = f', style="{",".join(styles)}"' if styles else ""
+    return style + (f', fillcolor="{RED}"' if ref in d.red else "")
 
 
 def _q(text: str) -> str:
