@@ -142,8 +142,18 @@ class Part:
 
 FULL_CLUSTER = Part("full cluster", lambda item: "kube" in _fixtures(item))
 API_SERVER = Part("real API server", lambda item: _uses_real_cluster(item) or "real_api" in _fixtures(item))
+def _runs_the_image_in_a_pod(item: pytest.Item) -> bool:
+    """On the full cluster, and kep_image asked for by the test or a fixture of its own (`kube`
+    loads the image for every test, also those that run no pod of it)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or "kube" not in _fixtures(item):
+        return False
+    return "kep_image" in info.argnames or any(
+        "kep_image" in defs[-1].argnames for name, defs in info.name2fixturedefs.items() if name != "kube" and defs)
+
+
 REPORTED = (
-    Part("kep's image in a real pod", lambda item: {"kube", "kep_image"} <= _fixtures(item)),
+    Part("kep's image in a real pod", _runs_the_image_in_a_pod),
     Part("arm64 under qemu", lambda item: _param(item, "arch") == "arm64"),
     Part("reproducibility build", lambda item: item.get_closest_marker("reproducibility") is not None),
 )
