@@ -8,11 +8,13 @@ Job's statuses from a watch (`kubectl get --watch`), in the order the server sen
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,12 +57,15 @@ def counted(status: dict[str, Any], field: str) -> int:
 
 
 def test_a_work_queue_job_is_met_only_after_all_its_pods_have_ended(kube: Kube, kep_image: str, ns: str) -> None:
-    """kubernetes#43456: parallelism 3, no completions; the pods end after 1, 6 and 8 s (the first to make its
-    directory on the node sleeps 1 s, the second 6, the third 8). The controller completes the job only
-    when none is active; the reference, which counts one success, starts its app in between."""
+    """kubernetes#43456: parallelism 3, no completions; each pod ends when the test says so (the first to
+    make its directory on the node waits for go1, the second for go2, the third for go3): the first at
+    once, the others once kep has said it saw one success and the reference has started its app. The
+    controller completes the job only when none is active; the reference, which counts one success,
+    starts its app in between. The order is the test's, however slowly the containers start here."""
     shared = f"/tmp/kep-{ns}"
-    job = m.job(ns, "db-sync", "if mkdir /shared/first 2>/dev/null; then sleep 1; "
-                               "elif mkdir /shared/second 2>/dev/null; then sleep 6; else sleep 8; fi; echo done")
+    os.makedirs(shared, exist_ok=True)
+    job = m.job(ns, "db-sync", "if mkdir /shared/first 2>/dev/null; then n=1; elif mkdir /shared/second 2>/dev/null; "
+                               "then n=2; else n=3; fi; until test -e /shared/go$n; do sleep 0.2; done; echo done")
     pod_spec = job["spec"]["template"]["spec"]
     pod_spec["volumes"] = [{"name": "shared", "hostPath": {"path": shared, "type": "DirectoryOrCreate"}}]
     pod_spec["containers"][0]["volumeMounts"] = [{"name": "shared", "mountPath": "/shared"}]
@@ -73,6 +78,11 @@ def test_a_work_queue_job_is_met_only_after_all_its_pods_have_ended(kube: Kube, 
     try:
         kube.apply([job])
         with job_statuses(kube, ns, "db-sync") as statuses:
+            Path(shared, "go1").touch()
+            kube.follow(ns, "app", f"job {ns}/db-sync: not completed yet (1 succeeded, 2 active)")
+            kube.watch_pod(ns, "reference", "{.status.containerStatuses[0].state.running}")
+            Path(shared, "go2").touch()
+            Path(shared, "go3").touch()
             kube.wait(ns, "condition=Ready", "pod/app")
         pods = kube.pods(ns, "batch.kubernetes.io/job-name=db-sync")
         ended = sorted(stamp for pod in pods for stamp, text in kube.logs(ns, pod["metadata"]["name"], "db-sync")

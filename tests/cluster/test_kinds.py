@@ -51,14 +51,21 @@ def test_a_job_the_controller_failed_after_some_successes_exits_3(kube: Kube, ke
 
 
 def test_a_daemonset_pod_pending_on_this_node_is_waited_for(kube: Kube, kep_image: str, ns: str) -> None:
-    """The DaemonSet's pod is bound to this node but still Pending (its init container runs): not met until Ready."""
+    """The DaemonSet's pod is bound to this node but still Pending (its init container runs): not met until Ready.
+
+    The init container ends when the test says so, once kep has said it waits: however slowly
+    the containers start here."""
     ds = m.daemonset(ns, "openvswitch")
-    ds["spec"]["template"]["spec"]["initContainers"] = [m.busybox("modprobe", "sleep 6")]
+    ds["spec"]["template"]["spec"]["initContainers"] = [
+        m.busybox("modprobe", "until test -e /tmp/loaded; do sleep 0.2; done")]
     kube.apply([*m.entrypoint_rbac(ns), ds])
     kube.wait(ns, f"jsonpath={{.spec.nodeName}}={kube.node}", "pod", "-l", "app=openvswitch")
     [pending] = kube.pods(ns, "app=openvswitch")
     assert pending["status"]["phase"] == "Pending", pending["status"]
     kube.apply([m.app_pod(ns, "app", m.entrypoint_container(kep_image, {"DEPENDENCY_DAEMONSET": "openvswitch"}))])
+    kube.follow(ns, "app", "Waiting for Daemonset openvswitch")
+    kube.watch_pod(ns, pending["metadata"]["name"], "{.status.initContainerStatuses[0].state.running}")
+    kube.kubectl("-n", ns, "exec", pending["metadata"]["name"], "-c", "modprobe", "--", "touch", "/tmp/loaded")
     assert kube.init_exit_code(ns, "app") == 0
     [ready] = kube.pods(ns, "app=openvswitch")
     lines = [text for _, text in kube.logs(ns, "app", "init")]

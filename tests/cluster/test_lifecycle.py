@@ -6,7 +6,7 @@ kep's log as the container runtime stamped it; the API writes from the audit log
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests.cluster import manifests as m
 from tests.cluster.kube import Kube, condition_time, container_status, parse_time
@@ -32,12 +32,15 @@ def test_a_job_failed_by_the_job_controller_exits_3_with_fail_on_job_failure(kub
     assert_main_never_started(kube, ns, "app")
 
 
-def test_deleting_the_pod_while_kep_waits_exits_143_within_a_second(kube: Kube, kep_image: str, ns: str) -> None:
+def test_deleting_the_pod_while_kep_waits_exits_143_at_once(kube: Kube, kep_image: str, ns: str) -> None:
     """`kubectl delete pod`: the kubelet sends SIGTERM to kep (PID 1), which exits 128+15 at once, main never runs.
 
-    A finalizer keeps the pod object after its containers end, so the kubelet's final status can be read.
+    At once: long before kep's next check a minute away and the SIGKILL 30 s away; how long the
+    kubelet takes to send SIGTERM is the machine's. A finalizer keeps the pod object after its
+    containers end, so the kubelet's final status can be read.
     """
-    pod = m.app_pod(ns, "app", m.entrypoint_container(kep_image, {"DEPENDENCY_SERVICE": f"{ns}:never-there"}))
+    pod = m.app_pod(ns, "app", m.entrypoint_container(kep_image, {"DEPENDENCY_SERVICE": f"{ns}:never-there"},
+                                                      {"KEP_INTERVAL": "60"}))
     pod["metadata"]["finalizers"] = ["kep.example.com/keep"]
     pod["spec"]["terminationGracePeriodSeconds"] = 30
     kube.apply([*m.entrypoint_rbac(ns), pod])
@@ -50,9 +53,9 @@ def test_deleting_the_pod_while_kep_waits_exits_143_within_a_second(kube: Kube, 
         deleted = parse_time(delete["stageTimestamp"])
         last_time, last_line = kube.logs(ns, "app", "init")[-1]
         assert "Terminated by signal 15 while waiting; nothing was started." in last_line
-        assert timedelta(0) <= last_time - deleted < timedelta(seconds=1), (deleted, last_time)
+        assert timedelta(0) <= last_time - deleted < timedelta(seconds=10), (deleted, last_time)
         init = container_status(kube.get("pod", "app", ns), "init")["state"]["terminated"]
-        assert parse_time(init["finishedAt"]) - deleted.replace(microsecond=0) <= timedelta(seconds=1), (deleted, init)
+        assert parse_time(init["finishedAt"]) - deleted.replace(microsecond=0) <= timedelta(seconds=10), (deleted, init)
         assert_main_never_started(kube, ns, "app")
     finally:
         kube.kubectl("-n", ns, "patch", "pod", "app", "--type=json",
@@ -60,19 +63,22 @@ def test_deleting_the_pod_while_kep_waits_exits_143_within_a_second(kube: Kube, 
 
 
 def test_a_native_sidecar_is_a_container_dependency(kube: Kube, kep_image: str, ns: str) -> None:
-    """An init container with restartPolicy Always runs beside kep; kep waits until the kubelet says it is ready."""
-    sidecar = m.busybox("proxy", "sleep 2; touch /tmp/ready; exec sleep 3600", restartPolicy="Always",
+    """An init container with restartPolicy Always runs beside kep; kep waits until the kubelet says it is ready.
+
+    The sidecar turns ready when the test says so, once kep has said it waits: however slowly the
+    containers start here."""
+    sidecar = m.busybox("proxy", "exec sleep 3600", restartPolicy="Always",
                         readinessProbe=m.exec_probe(["test", "-e", "/tmp/ready"]))
     kube.apply([*m.entrypoint_rbac(ns), m.app_pod(ns, "app", m.entrypoint_container(
         kep_image, {"DEPENDENCY_CONTAINER": "proxy"}), sidecars=[sidecar])])
+    kube.follow(ns, "app", "Waiting for Container proxy")
+    made_ready = datetime.now(timezone.utc)
+    kube.kubectl("-n", ns, "exec", "app", "-c", "proxy", "--", "touch", "/tmp/ready")
     kube.wait(ns, "condition=Ready", "pod/app")
     pod = kube.get("pod", "app", ns)
     assert container_status(pod, "init")["state"]["terminated"]["exitCode"] == 0
     logs = kube.logs(ns, "app", "init")
-    assert any("Waiting for Container proxy" in text for _, text in logs), logs
     [resolved] = [t for t, text in logs if "Dependency Container proxy " in text and "is resolved." in text]
-    # kubelet timestamps have one-second resolution: the sidecar turned ready no later than kep said so.
-    sidecar_started = parse_time(container_status(pod, "proxy")["state"]["running"]["startedAt"])
-    assert resolved - sidecar_started >= timedelta(seconds=2), (sidecar_started, resolved)
+    assert resolved >= made_ready, (made_ready, resolved)
     main_started = parse_time(container_status(pod, "main")["state"]["running"]["startedAt"])
     assert main_started >= resolved.replace(microsecond=0)

@@ -114,15 +114,17 @@ def test_without_watch_kep_reads_its_own_pod_once(polled: Sequence) -> None:
     assert len(reads(polled)[own]) == 1, reads(polled)[own]
 
 
-def test_with_watch_kep_execs_within_100ms_of_the_write_that_met_the_last_dependency(watched: Sequence) -> None:
+def test_with_watch_kep_execs_on_the_write_that_met_the_last_dependency(watched: Sequence) -> None:
     """stageTimestamp of the operator's status patch (audit log) vs kep's last line (container runtime).
 
     The watch event can reach kep a little before the API server stamps the response complete, never
-    before it received the write.
+    before it received the write. That the event, not a read, told kep is the next test's (one list
+    per collection); the bound here leaves a loaded machine room (4 ms measured on an idle one,
+    bench/cluster.py).
     """
     done = next(t for t, text in watched.logs if "All dependencies are resolved" in text)
     assert done >= parse_time(watched.patched["requestReceivedTimestamp"]), (watched.patched, done)
-    assert done - watched.met["custom resource"] < timedelta(milliseconds=100), (watched.patched["stageTimestamp"], done)
+    assert done - watched.met["custom resource"] < timedelta(seconds=1), (watched.patched["stageTimestamp"], done)
 
 
 def test_with_watch_kep_makes_one_list_and_one_watch_per_collection(watched: Sequence) -> None:
