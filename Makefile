@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-# The fast tests, about 25 s on 2 cores; nothing but .venv, no root. Not run here (tests/conftest.py
+# The fast tests, under 30 s on 2 cores; nothing but .venv, no root. Not run here (tests/conftest.py
 # marks them): `real`, the real cluster and kube-apiserver, the one-file binary and its image,
 # qemu; `slow`, kep as a process for seconds of its intervals, the reference programs (the Go
 # entrypoint, kubectl), pip, timeouts of half a second or more.
