@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ import pytest
 
 from tests.cluster.session import HOST_ENV, cluster_required, real_api  # noqa: F401  (the session's real cluster)
 from tests.kepimage import kep_image  # noqa: F401  (the session's image, for tests/binary and tests/cluster)
+from tests.run import kill_started
 
 TESTS = Path(__file__).resolve().parent
 CLUSTER_TESTS = TESTS / "cluster"
@@ -81,10 +82,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith(_PREFIXES) or name in _NAMES:
             monkeypatch.delenv(name)
+    yield
+    kill_started()  # a kep the test left running (it failed before finish)
 
 
 def _param(item: pytest.Item, name: str) -> object:

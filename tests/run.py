@@ -29,10 +29,24 @@ class Kep(subprocess.Popen[str]):
     transcript: list[str]
 
 
+STARTED: list[Kep] = []
+"""Every kep a test started; tests/conftest.py kills those still running when the test ends
+(one that failed before `finish` would otherwise wait on, for hours)."""
+
+
 def start_kep(*args: str, env: dict[str, str] | None = None) -> Kep:
     proc = Kep([*KEP, *args], env=env or kep_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.transcript = []
+    STARTED.append(proc)
     return proc
+
+
+def kill_started() -> None:
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def wait_for_line(proc: Kep, needle: str, timeout: float = 30.0) -> str:

@@ -574,7 +574,7 @@ class FakeApiServer:
         ctx.set_alpn_protocols(["http/1.1"])
         self._ssl_ctx = ctx
         self._httpd = _TLSServer((self._host, self._want_port), self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.005},
                                         name="fakeapi-accept", daemon=True)
         self._thread.start()
         return self
