@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from kep.graphs import cycles
 from kep.lint.findings import Finding, Ref, finding
 from kep.lint.release import Workload
 from kep.lint.waits import Wait
@@ -24,57 +25,14 @@ def check(waits: Iterable[Wait]) -> Iterator[Finding]:
         for backer in wait.backers:
             workloads[backer.ref] = backer
             edges.setdefault(wait.workload.ref, {}).setdefault(backer.ref, f"{wait.target.kind} {wait.target.name}")
-    for component in _components(edges):
-        start = min(component)
-        if len(component) == 1 and start not in edges.get(start, {}):
-            continue
-        path = _cycle(start, component, edges)
+    for component in cycles(edges):
+        start = component[0]
+        path = _cycle(start, set(component), edges)
         shown = " -> ".join(f"{a} (waits for {edges[a][b]})" for a, b in zip(path, path[1:])) + f" -> {path[-1]}"
         obj = workloads[start].obj
         yield finding("cycle", obj.manifest.file, obj.manifest.line, start, None,
                       f"the waits form a cycle, none is ever met on a fresh install: {shown}",
                       "break it: one of these waits is not needed to start, or belongs in a readiness probe")
-
-
-def _components(edges: dict[Ref, dict[Ref, str]]) -> list[set[Ref]]:
-    """Tarjan's strongly connected components, iterative."""
-    index: dict[Ref, int] = {}
-    low: dict[Ref, int] = {}
-    stack: list[Ref] = []
-    on: set[Ref] = set()
-    found: list[set[Ref]] = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges.get(root, {}))))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on.add(child)
-                    work.append((child, iter(sorted(edges.get(child, {})))))
-                elif child in on:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = set()
-                while True:
-                    member = stack.pop()
-                    on.discard(member)
-                    component.add(member)
-                    if member == node:
-                        break
-                found.append(component)
-    return found
 
 
 def _cycle(start: Ref, component: set[Ref], edges: dict[Ref, dict[Ref, str]]) -> list[Ref]:

@@ -13,7 +13,7 @@ that are themselves waiting (as kep.status.survey found them):
 A Container of the pod itself, a custom resource or a local kind has none here.
 The waits form a graph of pods; a pod's *root causes* are the unmet dependencies, on
 it or on any pod it waits on through a chain, that no waiting pod is behind: fix those
-and the chain unwinds. A cycle (a strongly connected set of pods, Tarjan's algorithm)
+and the chain unwinds. A cycle (a strongly connected set of pods, kep.graphs)
 never unwinds by itself, and is reported as one. Chains are followed among the pods of
 the scope (`-n`, or all with `-A`).
 """
@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kep import graphs
 from kep.api.resources import PODS
 from kep.kinds import daemonset as daemonset_kind
 from kep.kinds import job as job_kind
@@ -70,7 +71,7 @@ def follow(reads: Reads, waiters: Iterable[Waiter]) -> Chains:
                 if not behind[finding.target]:
                     found.setdefault(finding.target, finding)
         roots[key] = tuple(found.values())
-    return Chains(behind, roots, _cycles(edges))
+    return Chains(behind, roots, tuple(graphs.cycles(edges)))
 
 
 def pods_of(reads: Reads, spec: Spec) -> list[PodKey]:
@@ -119,43 +120,3 @@ def _reachable(start: PodKey, edges: Mapping[PodKey, list[PodKey]]) -> list[PodK
     return seen
 
 
-def _cycles(edges: Mapping[PodKey, list[PodKey]]) -> tuple[tuple[PodKey, ...], ...]:
-    """The strongly connected components of more than one pod, or of one that waits on itself
-    (Tarjan's algorithm, iterative: a chain can be longer than Python's recursion limit)."""
-    index: dict[PodKey, int] = {}
-    low: dict[PodKey, int] = {}
-    stack: list[PodKey] = []
-    on_stack: set[PodKey] = set()
-    found: list[tuple[PodKey, ...]] = []
-    for start in sorted(edges):
-        if start in index:
-            continue
-        work = [(start, 0)]
-        while work:
-            node, at = work.pop()
-            if at == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            if at < len(edges[node]):
-                work.append((node, at + 1))
-                after = edges[node][at]
-                if after not in index:
-                    work.append((after, 0))
-                elif after in on_stack:
-                    low[node] = min(low[node], index[after])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    top = stack.pop()
-                    on_stack.discard(top)
-                    component.append(top)
-                    if top == node:
-                        break
-                if len(component) > 1 or node in edges[node]:
-                    found.append(tuple(sorted(component)))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return tuple(sorted(found))
